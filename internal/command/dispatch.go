@@ -1,0 +1,188 @@
+package command
+
+import (
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/shoal-db/shoal/internal/resp"
+	"github.com/shoal-db/shoal/internal/slot"
+)
+
+// Exec runs one request from client c, writing the reply to w. It is the
+// only entry point from the network layer into command execution.
+func (n *Node) Exec(c *Client, w *resp.Writer, argv [][]byte) {
+	n.Stats.Commands.Add(1)
+	ctx := Ctx{Node: n, C: c, Tx: c.Tx, W: w, Argv: argv}
+	cmd, unknownSub := n.Table.Resolve(argv)
+	switch {
+	case cmd == nil:
+		n.reject(&ctx, nil, ErrUnknownCommand(argv[0], argv[1:]))
+		return
+	case unknownSub:
+		n.reject(&ctx, nil, ErrUnknownSubcommand(cmd.Name, argv[1]))
+		return
+	}
+	ctx.Cmd = cmd
+	if (cmd.Arity > 0 && len(argv) != cmd.Arity) || len(argv) < -cmd.Arity {
+		n.reject(&ctx, cmd, ErrWrongArgs(cmd.Name))
+		return
+	}
+	if !c.Authenticated && cmd.Flags&FlagNoAuth == 0 && n.RequirePass() != "" {
+		n.reject(&ctx, cmd, ErrNoAuth)
+		return
+	}
+	if c.Proto() == 2 && c.InSubscribeMode() && cmd.Flags&FlagAllowedInSubscribe == 0 {
+		n.reject(&ctx, cmd, ErrPubSubContext(cmd.Name))
+		return
+	}
+	if c.Flag(ClientMulti) && !isTransactionControl(cmd) {
+		if cmd.Flags&FlagNoMulti != 0 {
+			n.reject(&ctx, cmd, "ERR Command not allowed inside a transaction")
+			return
+		}
+		if cmd.Flags&FlagDenyOOM != 0 && n.KS.EvictIfNeeded() != nil {
+			n.reject(&ctx, cmd, ErrOOM)
+			return
+		}
+		c.queue(cmd, argv)
+		w.Simple("QUEUED")
+		return
+	}
+	if cmd.Flags&FlagDenyOOM != 0 && !c.Flag(ClientNoEvict) {
+		if err := n.KS.EvictIfNeeded(); err != nil {
+			n.reject(&ctx, cmd, ErrOOM)
+			return
+		}
+	}
+	n.waitUnpaused(cmd.Flags&(FlagWrite|FlagMayReplicate) != 0)
+	n.call(&ctx, cmd)
+}
+
+func isTransactionControl(cmd *Command) bool {
+	switch cmd.Name {
+	case "exec", "discard", "multi", "watch", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+// reject answers a command that was refused before running. Inside MULTI
+// a rejected command makes EXEC abort, as in Valkey.
+func (n *Node) reject(ctx *Ctx, cmd *Command, msg string) {
+	if cmd != nil {
+		cmd.stats.RejectedCall.Add(1)
+	}
+	n.Stats.RejectedCalls.Add(1)
+	if ctx.C.Flag(ClientMulti) {
+		ctx.C.SetFlag(ClientDirtyExec, true)
+	}
+	ctx.Error(msg)
+}
+
+// call locks the command's slots, runs its handler inside the client's Tx
+// and records statistics. A panic in a handler answers that client with an
+// error and is logged; the node keeps serving everybody else.
+func (n *Node) call(ctx *Ctx, cmd *Command) {
+	c := ctx.C
+	all := cmd.Flags&FlagLockAll != 0
+	var slots []int
+	if all {
+		n.KS.LockAll()
+	} else {
+		slots = c.slotsOf(cmd, ctx.Argv)
+		n.KS.LockSlots(slots)
+	}
+	tx := ctx.Tx
+	tx.HoldsAll = all
+	tx.NoTouch = c.Flag(ClientNoTouch)
+	tx.Begin(c.DB())
+	mark := ctx.W.Len()
+	start := time.Now()
+	n.runHandler(ctx, cmd, mark)
+	elapsed := time.Since(start)
+	if cmd.Flags&FlagWrite != 0 && tx.Dirty() > 0 && tx.Propagated() == 0 {
+		tx.Propagate(ctx.Argv...)
+	}
+	tx.Finish()
+	if all {
+		n.KS.UnlockAll()
+	} else {
+		n.KS.UnlockSlots(slots)
+	}
+	tx.HoldsAll = false
+	n.afterCall(ctx, cmd, elapsed)
+}
+
+func (n *Node) runHandler(ctx *Ctx, cmd *Command, mark int) {
+	defer func() {
+		if r := recover(); r != nil {
+			slog.Error("panic while running a command", "cmd", cmd.Name, "client", ctx.C.ID,
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			ctx.W.Truncate(mark)
+			ctx.Error(fmt.Sprintf("ERR internal error while running '%s'", cmd.Name))
+		}
+	}()
+	cmd.Handler(ctx)
+}
+
+// afterCall records the command in stats, the slow log, the latency
+// monitor and MONITOR output.
+func (n *Node) afterCall(ctx *Ctx, cmd *Command, elapsed time.Duration) {
+	us := elapsed.Microseconds()
+	cmd.stats.Calls.Add(1)
+	cmd.stats.Micros.Add(us)
+	if ctx.failed {
+		cmd.stats.FailedCalls.Add(1)
+		n.Stats.FailedCalls.Add(1)
+	}
+	c := ctx.C
+	if cmd.Flags&FlagSkipSlowlog == 0 {
+		if thr := n.slowlogThreshold.Load(); thr >= 0 && us >= thr {
+			n.Slowlog.Record(ctx.Argv, elapsed, c.Addr, c.Name())
+		}
+	}
+	if thr := n.latencyThreshold.Load(); thr > 0 && elapsed.Milliseconds() >= thr {
+		ev := "command"
+		if cmd.Flags&FlagFast != 0 {
+			ev = "fast-command"
+		}
+		n.Latency.Record(ev, elapsed.Milliseconds())
+	}
+	if cmd.Flags&(FlagSkipMonitor|FlagAdmin) == 0 {
+		n.Monitors.Feed(c.DB(), c.Addr, ctx.Argv)
+	}
+	c.Mu.Lock()
+	c.lastCmd = cmd.Name
+	c.Mu.Unlock()
+}
+
+// slotsOf returns the sorted, de-duplicated slots of cmd's keys.
+func (c *Client) slotsOf(cmd *Command, argv [][]byte) []int {
+	c.keyBuf = cmd.KeyPositions(argv, c.keyBuf[:0])
+	return c.appendSlots(argv, c.keyBuf, c.slotBuf[:0])
+}
+
+func (c *Client) appendSlots(argv [][]byte, keys []int, dst []int) []int {
+	for _, k := range keys {
+		dst = insertSorted(dst, slot.Of(argv[k]))
+	}
+	c.slotBuf = dst
+	return dst
+}
+
+// insertSorted adds s to the ascending, unique list dst.
+func insertSorted(dst []int, s int) []int {
+	i := len(dst)
+	for i > 0 && dst[i-1] > s {
+		i--
+	}
+	if i > 0 && dst[i-1] == s {
+		return dst
+	}
+	dst = append(dst, 0)
+	copy(dst[i+1:], dst[i:])
+	dst[i] = s
+	return dst
+}

@@ -1,0 +1,88 @@
+package keyspace
+
+import "github.com/shoal-db/shoal/internal/types"
+
+// Entry is one key's value and metadata. Handlers may read an Entry they
+// got from a Tx while holding its slot lock, and may change it in place only
+// between Tx.Modify and the end of the command.
+type Entry struct {
+	// Str holds the value of a string key; Obj is nil then.
+	Str []byte
+	// Obj holds a collection value.
+	Obj types.Object
+
+	version uint64
+	// access is the LRU clock (seconds) or, under an LFU policy, the
+	// LFU word: last decrement time in minutes (high 24 bits) and a
+	// logarithmic counter (low 8 bits), as Valkey packs it.
+	access uint32
+	// strEnc remembers whether a string was built by APPEND/SETRANGE
+	// (Valkey reports such strings as "raw" whatever their length).
+	strEnc uint8
+}
+
+// String encodings for OBJECT ENCODING.
+const (
+	encAuto uint8 = iota
+	encRaw
+)
+
+// Kind is the value's type.
+func (e *Entry) Kind() types.Kind {
+	if e.Obj == nil {
+		return types.KindString
+	}
+	return e.Obj.Kind()
+}
+
+// Version is the entry's last-write version; it only grows.
+func (e *Entry) Version() uint64 { return e.version }
+
+// MarkRaw records that a string was modified in place (APPEND, SETRANGE,
+// SETBIT...), which Valkey always reports as the "raw" encoding.
+func (e *Entry) MarkRaw() { e.strEnc = encRaw }
+
+// Encoding is the name OBJECT ENCODING reports.
+func (e *Entry) Encoding() string {
+	if e.Obj != nil {
+		return e.Obj.Encoding()
+	}
+	if e.strEnc == encRaw {
+		return "raw"
+	}
+	if len(e.Str) <= 20 && isInt(e.Str) {
+		return "int"
+	}
+	if len(e.Str) <= 44 {
+		return "embstr"
+	}
+	return "raw"
+}
+
+// isInt reports whether b is the canonical decimal form of an int64, the
+// condition under which Valkey stores a string as an integer.
+func isInt(b []byte) bool {
+	_, ok := types.ParseInt(b)
+	return ok
+}
+
+// Clone returns a deep copy with fresh metadata.
+func (e *Entry) Clone() *Entry {
+	c := &Entry{strEnc: e.strEnc}
+	if e.Obj != nil {
+		c.Obj = e.Obj.Clone()
+	} else {
+		c.Str = append([]byte(nil), e.Str...)
+	}
+	return c
+}
+
+// NewString returns a string entry holding a copy of v.
+func NewString(v []byte) *Entry {
+	b := make([]byte, len(v))
+	copy(b, v)
+	return &Entry{Str: b}
+}
+
+// NewObject returns an entry holding a collection.
+func NewObject(o types.Object) *Entry { return &Entry{Obj: o} }

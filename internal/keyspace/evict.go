@@ -1,0 +1,254 @@
+package keyspace
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+)
+
+// Policy is a maxmemory-policy.
+type Policy int32
+
+// The eight maxmemory policies.
+const (
+	NoEviction Policy = iota
+	AllKeysLRU
+	AllKeysLFU
+	AllKeysRandom
+	VolatileLRU
+	VolatileLFU
+	VolatileRandom
+	VolatileTTL
+)
+
+var policyNames = [...]string{"noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random",
+	"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"}
+
+func (p Policy) String() string { return policyNames[p] }
+
+// ParsePolicy maps a maxmemory-policy name to a Policy.
+func ParsePolicy(s string) (Policy, bool) {
+	for i, n := range policyNames {
+		if n == s {
+			return Policy(i), true
+		}
+	}
+	return 0, false
+}
+
+func (p Policy) volatile() bool { return p >= VolatileLRU }
+func (p Policy) lfu() bool      { return p == AllKeysLFU || p == VolatileLFU }
+
+// ErrOOM is returned when a write cannot be admitted under maxmemory.
+var ErrOOM = errors.New("OOM command not allowed when used memory > 'maxmemory'.")
+
+type evictState struct {
+	maxmemory atomic.Int64
+	policy    atomic.Int32
+	samples   atomic.Int32
+	overhead  atomic.Int64 // non-dataset memory counted against maxmemory
+}
+
+// SetMaxmemory configures eviction.
+func (ks *Keyspace) SetMaxmemory(limit int64, p Policy, samples int) {
+	ks.evict.maxmemory.Store(limit)
+	ks.evict.policy.Store(int32(p))
+	if samples < 1 {
+		samples = 5
+	}
+	ks.evict.samples.Store(int32(samples))
+	ks.lfuMode.Store(p.lfu())
+}
+
+// SetOverhead records memory used outside the dataset (client buffers,
+// runtime baseline) that also counts against maxmemory.
+func (ks *Keyspace) SetOverhead(n int64) { ks.evict.overhead.Store(n) }
+
+// UsedMemory is the figure compared against maxmemory and reported as
+// used_memory.
+func (ks *Keyspace) UsedMemory() int64 { return ks.mem.dataset.Load() + ks.evict.overhead.Load() }
+
+// OverMaxmemory reports whether used memory exceeds a configured maxmemory.
+func (ks *Keyspace) OverMaxmemory() bool {
+	limit := ks.evict.maxmemory.Load()
+	return limit > 0 && ks.UsedMemory() > limit
+}
+
+type candidate struct {
+	db    *DB
+	slot  int
+	key   string
+	score float64
+}
+
+// EvictIfNeeded frees memory until used memory is within maxmemory, as
+// Valkey does before running a command flagged denyoom. It returns ErrOOM
+// when the policy forbids eviction or nothing can be evicted. The caller
+// must hold no slot locks.
+func (ks *Keyspace) EvictIfNeeded() error {
+	if !ks.OverMaxmemory() {
+		return nil
+	}
+	p := Policy(ks.evict.policy.Load())
+	if p == NoEviction {
+		return ErrOOM
+	}
+	start := time.Now()
+	defer func() { ks.stats.EvictionMicros.Add(time.Since(start).Microseconds()) }()
+	for tries := 0; ks.OverMaxmemory(); tries++ {
+		c, ok := ks.pickVictim(p)
+		if !ok || tries > 1000 {
+			return ErrOOM
+		}
+		ks.evictOne(c)
+	}
+	return nil
+}
+
+func (ks *Keyspace) evictOne(c candidate) {
+	ks.locks[c.slot].Lock()
+	defer ks.locks[c.slot].Unlock()
+	t := c.db.slots[c.slot]
+	if t == nil {
+		return
+	}
+	e := t.keys[c.key]
+	if e == nil {
+		return
+	}
+	ks.removeLocked(c.db, t, c.slot, c.key, e)
+	ks.stats.EvictedKeys.Add(1)
+	kb := []byte(c.key)
+	ks.propagate(c.db.index, c.slot, [][]byte{[]byte("DEL"), kb})
+	ks.notify(c.db.index, NotifyEvicted, "evicted", kb)
+}
+
+// pickVictim samples maxmemory-samples keys from random slots of every
+// database and returns the best candidate for the policy.
+func (ks *Keyspace) pickVictim(p Policy) (candidate, bool) {
+	samples := int(ks.evict.samples.Load())
+	now := ks.now()
+	var best candidate
+	found := false
+	ks.dbsMu.RLock()
+	dbs := append([]*DB(nil), ks.dbs...)
+	ks.dbsMu.RUnlock()
+	for _, db := range dbs {
+		if db.nkeys.Load() == 0 || (p.volatile() && db.nexpires.Load() == 0) {
+			continue
+		}
+		for attempt := 0; attempt < 16; attempt++ {
+			s := db.randomNonEmptySlot()
+			if s < 0 {
+				break
+			}
+			n := ks.sampleSlot(db, s, p, now, samples, &best, &found)
+			if n > 0 && (found || !p.volatile()) {
+				break
+			}
+		}
+	}
+	return best, found
+}
+
+// sampleSlot scores up to n keys of one slot, keeping the best in *best.
+func (ks *Keyspace) sampleSlot(db *DB, s int, p Policy, now int64, n int, best *candidate, found *bool) int {
+	ks.locks[s].Lock()
+	defer ks.locks[s].Unlock()
+	t := db.slots[s]
+	if t == nil {
+		return 0
+	}
+	seen := 0
+	consider := func(k string, e *Entry, at int64) {
+		var score float64
+		switch p {
+		case AllKeysLRU, VolatileLRU:
+			score = float64(ks.lruClock(now) - e.access)
+		case AllKeysLFU, VolatileLFU:
+			score = float64(255 - ks.lfuDecayed(e.access, now))
+		case VolatileTTL:
+			score = float64(math.MaxInt64 - at)
+		default:
+			score = rand.Float64()
+		}
+		if !*found || score > best.score {
+			*best = candidate{db: db, slot: s, key: k, score: score}
+			*found = true
+		}
+		seen++
+	}
+	if p.volatile() {
+		for k, at := range t.expires {
+			if seen >= n {
+				break
+			}
+			consider(k, t.keys[k], at)
+		}
+		return seen
+	}
+	for k, e := range t.keys {
+		if seen >= n {
+			break
+		}
+		consider(k, e, 0)
+	}
+	return seen
+}
+
+// LFU, as Valkey: the low 8 bits are a logarithmic access counter, the high
+// 24 bits the last decrement time in minutes.
+const lfuInitVal = 5
+
+func (ks *Keyspace) lfuMinutes(now int64) uint32 { return uint32(now/60000) & 0xFFFFFF }
+
+func (ks *Keyspace) lfuDecayed(word uint32, now int64) uint32 {
+	counter := word & 0xFF
+	if word == 0 {
+		return lfuInitVal
+	}
+	last := word >> 8
+	nowMin := ks.lfuMinutes(now)
+	var elapsed uint32
+	if nowMin >= last {
+		elapsed = nowMin - last
+	} else {
+		elapsed = 0xFFFFFF - last + nowMin
+	}
+	decay := uint32(ks.lfuDecayTime.Load())
+	if decay == 0 {
+		return counter
+	}
+	periods := elapsed / decay
+	if periods > counter {
+		return 0
+	}
+	return counter - periods
+}
+
+func (ks *Keyspace) lfuTouch(word uint32, now int64) uint32 {
+	counter := ks.lfuDecayed(word, now)
+	if counter < 255 {
+		base := float64(counter) - lfuInitVal
+		if base < 0 {
+			base = 0
+		}
+		if rand.Float64() < 1.0/(base*float64(ks.lfuLogFactor.Load())+1) {
+			counter++
+		}
+	}
+	return ks.lfuMinutes(now)<<8 | counter
+}
+
+// AccessInfo returns OBJECT IDLETIME seconds and OBJECT FREQ for e.
+func (ks *Keyspace) AccessInfo(e *Entry, now int64) (idleSeconds int64, freq int64) {
+	if ks.lfuMode.Load() {
+		return 0, int64(ks.lfuDecayed(e.access, now))
+	}
+	return int64(ks.lruClock(now) - e.access), 0
+}
+
+// LFUMode reports whether an LFU policy is active.
+func (ks *Keyspace) LFUMode() bool { return ks.lfuMode.Load() }

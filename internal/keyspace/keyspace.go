@@ -1,0 +1,199 @@
+package keyspace
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shoal-db/shoal/internal/slot"
+)
+
+// Sink receives the effects of writes, as commands, in apply order. Sinks
+// are called with the written keys' slot locks held, so per-key order is
+// the same in every sink as in the keyspace. A Sink must not block.
+type Sink interface {
+	// Propagate is called once per write command effect. slot is the hash
+	// slot of the keys (-1 for keyless effects such as FLUSHALL).
+	Propagate(db int, slot int, argv [][]byte)
+}
+
+// Notifier delivers keyspace notifications (pub/sub). It must not block.
+type Notifier interface {
+	PublishNotification(channel, message []byte)
+}
+
+// Options configures a Keyspace.
+type Options struct {
+	Databases int
+	// Now returns the current time in milliseconds. Tests inject a fake
+	// clock; nil means the wall clock.
+	Now func() int64
+}
+
+// Keyspace is the set of numbered databases and everything that guards
+// them. It is safe for concurrent use under the slot-locking discipline in
+// the package documentation.
+type Keyspace struct {
+	locks   [slot.Count]sync.Mutex
+	dbsMu   sync.RWMutex // guards the dbs slice header itself (SWAPDB swaps elements under LockAll)
+	dbs     []*DB
+	version atomic.Uint64
+	now     func() int64
+	start   int64
+
+	sinksMu sync.RWMutex
+	sinks   []Sink
+
+	notifier    atomic.Pointer[notifierBox]
+	notifyFlags atomic.Uint32
+
+	watch watchRegistry
+	mem   memState
+	evict evictState
+	stats Stats
+
+	lfuMode      atomic.Bool
+	lfuLogFactor atomic.Int32
+	lfuDecayTime atomic.Int32
+}
+
+type notifierBox struct{ n Notifier }
+
+// Stats are the keyspace counters INFO reports.
+type Stats struct {
+	ExpiredKeys           atomic.Int64
+	ExpiredStalePerc      atomic.Uint64 // float64 bits
+	ExpiredTimeCapReached atomic.Int64
+	ExpireCycleCPUMicros  atomic.Int64
+	EvictedKeys           atomic.Int64
+	EvictionMicros        atomic.Int64
+	Hits                  atomic.Int64
+	Misses                atomic.Int64
+	Dirty                 atomic.Int64 // writes since the last save (rdb_changes_since_last_save)
+}
+
+// New returns an empty keyspace.
+func New(opts Options) *Keyspace {
+	if opts.Databases <= 0 {
+		opts.Databases = 16
+	}
+	ks := &Keyspace{now: opts.Now}
+	if ks.now == nil {
+		ks.now = func() int64 { return time.Now().UnixMilli() }
+	}
+	ks.start = ks.now()
+	ks.dbs = make([]*DB, opts.Databases)
+	for i := range ks.dbs {
+		ks.dbs[i] = newDB(ks, i)
+	}
+	ks.watch.init()
+	ks.lfuLogFactor.Store(10)
+	ks.lfuDecayTime.Store(1)
+	return ks
+}
+
+// Now is the keyspace clock in milliseconds.
+func (ks *Keyspace) Now() int64 { return ks.now() }
+
+// NumDBs is the number of databases.
+func (ks *Keyspace) NumDBs() int {
+	ks.dbsMu.RLock()
+	defer ks.dbsMu.RUnlock()
+	return len(ks.dbs)
+}
+
+// DB returns database i, or nil when out of range.
+func (ks *Keyspace) DB(i int) *DB {
+	ks.dbsMu.RLock()
+	defer ks.dbsMu.RUnlock()
+	if i < 0 || i >= len(ks.dbs) {
+		return nil
+	}
+	return ks.dbs[i]
+}
+
+// AddSink registers a propagation sink.
+func (ks *Keyspace) AddSink(s Sink) {
+	ks.sinksMu.Lock()
+	ks.sinks = append(ks.sinks, s)
+	ks.sinksMu.Unlock()
+}
+
+// RemoveSink unregisters a propagation sink.
+func (ks *Keyspace) RemoveSink(s Sink) {
+	ks.sinksMu.Lock()
+	defer ks.sinksMu.Unlock()
+	for i, x := range ks.sinks {
+		if x == s {
+			ks.sinks = append(ks.sinks[:i:i], ks.sinks[i+1:]...)
+			return
+		}
+	}
+}
+
+func (ks *Keyspace) propagate(db, slot int, argv [][]byte) {
+	ks.sinksMu.RLock()
+	for _, s := range ks.sinks {
+		s.Propagate(db, slot, argv)
+	}
+	ks.sinksMu.RUnlock()
+}
+
+// SetNotifier installs the receiver of keyspace notifications.
+func (ks *Keyspace) SetNotifier(n Notifier) { ks.notifier.Store(&notifierBox{n}) }
+
+// SetNotifyFlags sets the notify-keyspace-events classes (see ParseNotifyFlags).
+func (ks *Keyspace) SetNotifyFlags(f uint32) { ks.notifyFlags.Store(f) }
+
+// SetLFU sets lfu-log-factor and lfu-decay-time.
+func (ks *Keyspace) SetLFU(logFactor, decayTime int) {
+	ks.lfuLogFactor.Store(int32(logFactor))
+	ks.lfuDecayTime.Store(int32(decayTime))
+}
+
+// Stats returns the live counters.
+func (ks *Keyspace) Stats() *Stats { return &ks.stats }
+
+// LockSlots locks the given slots, which must be sorted ascending and
+// unique. Taking stripes in one global order is what makes multi-key
+// commands deadlock-free.
+func (ks *Keyspace) LockSlots(slots []int) {
+	for _, s := range slots {
+		ks.locks[s].Lock()
+	}
+}
+
+// UnlockSlots releases slots locked by LockSlots.
+func (ks *Keyspace) UnlockSlots(slots []int) {
+	for i := len(slots) - 1; i >= 0; i-- {
+		ks.locks[slots[i]].Unlock()
+	}
+}
+
+// LockSlot locks one slot.
+func (ks *Keyspace) LockSlot(s int) { ks.locks[s].Lock() }
+
+// UnlockSlot releases one slot.
+func (ks *Keyspace) UnlockSlot(s int) { ks.locks[s].Unlock() }
+
+// LockAll locks every slot, for commands that change the whole keyspace.
+func (ks *Keyspace) LockAll() {
+	for i := range ks.locks {
+		ks.locks[i].Lock()
+	}
+}
+
+// UnlockAll releases LockAll.
+func (ks *Keyspace) UnlockAll() {
+	for i := len(ks.locks) - 1; i >= 0; i-- {
+		ks.locks[i].Unlock()
+	}
+}
+
+func (ks *Keyspace) nextVersion() uint64 { return ks.version.Add(1) }
+
+// CurrentVersion is the highest version handed out so far (a snapshot cut).
+func (ks *Keyspace) CurrentVersion() uint64 { return ks.version.Load() }
+
+// lruClock is the LRU clock in seconds since the keyspace started.
+func (ks *Keyspace) lruClock(now int64) uint32 { return uint32((now - ks.start) / 1000) }

@@ -1,0 +1,230 @@
+package resp
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strconv"
+)
+
+// Default limits, matching Valkey's defaults.
+const (
+	DefaultMaxBulkLen     = 512 << 20 // proto-max-bulk-len
+	DefaultQueryBufLimit  = 1 << 30   // client-query-buffer-limit
+	maxInlineSize         = 64 << 10  // PROTO_INLINE_MAX_SIZE
+	maxUnauthMultibulkLen = 10        // unauthenticated clients may not send huge arrays
+	maxUnauthBulkLen      = 16384
+	readChunk             = 16 << 10
+	maxMultibulkLen       = 1<<31 - 1
+)
+
+// ProtocolError is a malformed request. The connection that sent it must be
+// answered with "-ERR Protocol error: <msg>" and closed: the byte stream can
+// no longer be trusted to be aligned on a command boundary.
+type ProtocolError struct{ Msg string }
+
+func (e *ProtocolError) Error() string { return "Protocol error: " + e.Msg }
+
+func protoErr(msg string) error { return &ProtocolError{Msg: msg} }
+
+// ErrQueryBufLimit means the client's unparsed input exceeded
+// client-query-buffer-limit; Valkey closes such a client.
+var ErrQueryBufLimit = errors.New("query buffer limit exceeded")
+
+// Reader parses requests from a byte stream.
+type Reader struct {
+	src     io.Reader
+	buf     []byte
+	r, w    int
+	argv    [][]byte
+	OnBlock func() // called just before the reader blocks on src (flush point)
+
+	MaxBulkLen    int64
+	QueryBufLimit int
+	// Authenticated relaxes the limits Valkey applies to clients that have
+	// not authenticated yet (big multibulk counts and bulk lengths).
+	Authenticated bool
+}
+
+// NewReader returns a Reader over src.
+func NewReader(src io.Reader) *Reader {
+	return &Reader{
+		src:           src,
+		buf:           make([]byte, readChunk),
+		argv:          make([][]byte, 0, 8),
+		MaxBulkLen:    DefaultMaxBulkLen,
+		QueryBufLimit: DefaultQueryBufLimit,
+		Authenticated: true,
+	}
+}
+
+// Buffered reports the number of unread bytes.
+func (rd *Reader) Buffered() int { return rd.w - rd.r }
+
+// QueryBufLen is the size of the input buffer (for CLIENT LIST qbuf).
+func (rd *Reader) QueryBufLen() (used, capacity int) { return rd.w - rd.r, len(rd.buf) }
+
+// ReadCommand returns the next request's arguments. An empty inline line
+// yields a zero-length argv, which callers skip. The returned slices alias
+// the reader's buffer.
+func (rd *Reader) ReadCommand() ([][]byte, error) {
+	for {
+		if rd.r < rd.w {
+			argv, n, err := rd.parse()
+			if err != nil {
+				return nil, err
+			}
+			if n > 0 {
+				rd.r += n
+				return argv, nil
+			}
+		}
+		if err := rd.fill(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// fill reads more input, compacting or growing the buffer first.
+func (rd *Reader) fill() error {
+	if rd.r > 0 {
+		if rd.r == rd.w {
+			rd.r, rd.w = 0, 0
+		} else if rd.w == len(rd.buf) || rd.r > len(rd.buf)/2 {
+			n := copy(rd.buf, rd.buf[rd.r:rd.w])
+			rd.r, rd.w = 0, n
+		}
+	}
+	if rd.w == len(rd.buf) {
+		if rd.QueryBufLimit > 0 && len(rd.buf) >= rd.QueryBufLimit {
+			return ErrQueryBufLimit
+		}
+		nb := make([]byte, len(rd.buf)*2)
+		copy(nb, rd.buf[rd.r:rd.w])
+		rd.r, rd.w = 0, rd.w-rd.r
+		rd.buf = nb
+	}
+	if rd.OnBlock != nil {
+		rd.OnBlock()
+	}
+	n, err := rd.src.Read(rd.buf[rd.w:])
+	rd.w += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// ensure grows the buffer so that a request of total size need (counted
+// from rd.r) fits, so that big bulk arguments are read in one piece.
+func (rd *Reader) ensure(need int) {
+	if need <= len(rd.buf)-rd.r {
+		return
+	}
+	size := len(rd.buf)
+	for size < need {
+		size *= 2
+	}
+	nb := make([]byte, size)
+	copy(nb, rd.buf[rd.r:rd.w])
+	rd.r, rd.w = 0, rd.w-rd.r
+	rd.buf = nb
+}
+
+// parse tries to parse one request at rd.r. It returns n == 0 when the
+// buffer does not yet hold a complete request.
+func (rd *Reader) parse() ([][]byte, int, error) {
+	b := rd.buf[rd.r:rd.w]
+	if b[0] == '*' {
+		return rd.parseMultibulk(b)
+	}
+	return rd.parseInline(b)
+}
+
+func (rd *Reader) parseInline(b []byte) ([][]byte, int, error) {
+	nl := bytes.IndexByte(b, '\n')
+	if nl < 0 {
+		if len(b) > maxInlineSize {
+			return nil, 0, protoErr("too big inline request")
+		}
+		return nil, 0, nil
+	}
+	line := b[:nl]
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	argv, err := SplitArgs(line, rd.argv[:0])
+	if err != nil {
+		return nil, 0, protoErr("unbalanced quotes in request")
+	}
+	rd.argv = argv[:0]
+	return argv, nl + 1, nil
+}
+
+// readLine returns the integer on the "<prefix><n>\r\n" line at b[pos:].
+// ok is false when the line is incomplete.
+func readIntLine(b []byte, pos int) (n int64, next int, ok bool, bad bool) {
+	end := bytes.IndexByte(b[pos:], '\r')
+	if end < 0 || pos+end+1 >= len(b) {
+		return 0, 0, false, false
+	}
+	v, err := strconv.ParseInt(string(b[pos+1:pos+end]), 10, 64)
+	if err != nil || b[pos+end+1] != '\n' {
+		return 0, 0, true, true
+	}
+	return v, pos + end + 2, true, false
+}
+
+func (rd *Reader) parseMultibulk(b []byte) ([][]byte, int, error) {
+	count, pos, ok, bad := readIntLine(b, 0)
+	if !ok {
+		if len(b) > maxInlineSize {
+			return nil, 0, protoErr("too big mbulk count string")
+		}
+		return nil, 0, nil
+	}
+	if bad || count > maxMultibulkLen {
+		return nil, 0, protoErr("invalid multibulk length")
+	}
+	if !rd.Authenticated && count > maxUnauthMultibulkLen {
+		return nil, 0, protoErr("unauthenticated multibulk length")
+	}
+	argv := rd.argv[:0]
+	for i := int64(0); i < count; i++ {
+		if pos >= len(b) {
+			return nil, 0, nil
+		}
+		if b[pos] != '$' {
+			return nil, 0, protoErr("expected '$', got '" + string(b[pos]) + "'")
+		}
+		n, next, ok, bad := readIntLine(b, pos)
+		if !ok {
+			if len(b)-pos > maxInlineSize {
+				return nil, 0, protoErr("too big bulk count string")
+			}
+			return nil, 0, nil
+		}
+		if bad || n < 0 || n > rd.MaxBulkLen {
+			return nil, 0, protoErr("invalid bulk length")
+		}
+		if !rd.Authenticated && n > maxUnauthBulkLen {
+			return nil, 0, protoErr("unauthenticated bulk length")
+		}
+		end := next + int(n) + 2
+		if end > len(b) {
+			// Make room for the whole bulk so that the next fill completes it.
+			rd.ensure(end)
+			return nil, 0, nil
+		}
+		if b[end-2] != '\r' || b[end-1] != '\n' {
+			return nil, 0, protoErr("invalid bulk length")
+		}
+		argv = append(argv, b[next:next+int(n)])
+		pos = end
+	}
+	rd.argv = argv[:0]
+	return argv, pos, nil
+}

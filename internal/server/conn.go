@@ -1,0 +1,219 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shoal-db/shoal/internal/command"
+	"github.com/shoal-db/shoal/internal/resp"
+)
+
+// conn is one client connection. The connection goroutine (serve) owns
+// rd, w and client; the output fields below out are shared with publishers
+// and the writer goroutine.
+type conn struct {
+	s      *Server
+	nc     net.Conn
+	rd     *resp.Reader
+	w      *resp.Writer
+	client *command.Client
+
+	closeOnce sync.Once
+	closed    chan struct{}
+
+	// Asynchronous output. Once a client subscribes or monitors, every
+	// byte it is sent goes through pending, in order, and the writer
+	// goroutine is the only one writing to the socket. Before that the
+	// connection goroutine writes directly and pending is unused.
+	outMu    sync.Mutex
+	pending  *resp.Writer // guarded by outMu
+	async    bool         // guarded by outMu
+	wake     chan struct{}
+	writerWG sync.WaitGroup
+
+	qbuf, qbufCap atomic.Int64
+}
+
+func (s *Server) newConn(nc net.Conn) *conn {
+	c := &conn{s: s, nc: nc, closed: make(chan struct{}), wake: make(chan struct{}, 1)}
+	c.rd = resp.NewReader(nc)
+	c.rd.MaxBulkLen = s.settings.maxBulkLen.Load()
+	c.rd.QueryBufLimit = int(s.settings.queryBufLimit.Load())
+	c.w = resp.NewWriter(nc)
+	c.rd.OnBlock = c.flush
+	id := s.node.Clients.NextID()
+	c.client = command.NewClient(id, c, nc.RemoteAddr().String(), nc.LocalAddr().String(), s.ks.NewTx())
+	c.client.Authenticated = s.node.RequirePass() == ""
+	return c
+}
+
+// serve is the connection goroutine.
+func (s *Server) serve(c *conn) {
+	defer s.wg.Done()
+	node := s.node
+	node.Clients.Add(c.client)
+	defer func() {
+		c.Close()
+		c.writerWG.Wait()
+		c.client.ResetTransaction(node)
+		node.ClientGone(c.client)
+		node.Clients.Remove(c.client)
+		s.connsMu.Lock()
+		delete(s.conns, c)
+		s.connsMu.Unlock()
+	}()
+	for {
+		argv, err := c.rd.ReadCommand()
+		if err != nil {
+			c.readFailed(err)
+			return
+		}
+		if len(argv) == 0 {
+			continue
+		}
+		c.client.Touch(time.Now())
+		c.w.Proto = c.client.Proto()
+		node.Exec(c.client, c.w, argv)
+		if c.client.Flag(command.ClientCloseAfterReply) {
+			c.flush()
+			return
+		}
+		if c.w.Len() > 64<<10 {
+			c.flush()
+		}
+	}
+}
+
+// readFailed answers a protocol error before closing, as Valkey does.
+func (c *conn) readFailed(err error) {
+	var pe *resp.ProtocolError
+	if errors.As(err, &pe) {
+		c.w.Error("ERR " + pe.Error())
+		c.flush()
+		c.s.log.Debug("protocol error", "client", c.client.Addr, "err", pe.Msg)
+		return
+	}
+	if errors.Is(err, resp.ErrQueryBufLimit) {
+		c.s.log.Warn("closing client that reached max query buffer length", "client", c.client.Addr)
+		return
+	}
+	if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+		c.s.log.Debug("client read error", "client", c.client.Addr, "err", err)
+	}
+}
+
+// flush sends buffered replies: directly, or through the ordered async
+// queue once the connection is in async mode.
+func (c *conn) flush() {
+	used, capacity := c.rd.QueryBufLen()
+	c.qbuf.Store(int64(used))
+	c.qbufCap.Store(int64(capacity))
+	if c.w.Len() == 0 {
+		return
+	}
+	c.outMu.Lock()
+	if c.async {
+		c.pending.Raw(c.w.Bytes())
+		c.outMu.Unlock()
+		c.w.Reset()
+		c.signal()
+		return
+	}
+	c.outMu.Unlock()
+	c.s.node.Stats.NetOutput.Add(int64(c.w.Len()))
+	if err := c.w.Flush(); err != nil {
+		c.Close()
+	}
+}
+
+// Sync implements command.Conn: it moves the replies buffered in w into
+// the ordered output queue and switches the connection to async mode, so
+// that messages published afterwards are delivered after those replies.
+func (c *conn) Sync(w *resp.Writer) {
+	c.outMu.Lock()
+	if !c.async {
+		c.async = true
+		c.pending = resp.NewWriter(c.nc)
+		c.writerWG.Add(1)
+		go c.writer()
+	}
+	c.pending.Raw(w.Bytes())
+	c.outMu.Unlock()
+	w.Reset()
+	c.signal()
+}
+
+// Push implements command.Conn.
+func (c *conn) Push(encode func(w *resp.Writer)) {
+	c.outMu.Lock()
+	if !c.async {
+		c.outMu.Unlock()
+		return // only subscribed / monitoring clients receive pushes
+	}
+	c.pending.Proto = c.client.Proto()
+	encode(c.pending)
+	over := c.s.settings.pubsubHardLimit.Load() > 0 && int64(c.pending.Len()) > c.s.settings.pubsubHardLimit.Load()
+	c.outMu.Unlock()
+	if over {
+		c.s.log.Warn("closing client that exceeded its output buffer limit", "client", c.client.Addr)
+		c.Close()
+		return
+	}
+	c.signal()
+}
+
+func (c *conn) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// writer is the async-mode output goroutine. It swaps the pending buffer
+// out under the lock and writes it without holding the lock, so publishers
+// never wait on the network.
+func (c *conn) writer() {
+	defer c.writerWG.Done()
+	spare := resp.NewWriter(c.nc)
+	for {
+		select {
+		case <-c.closed:
+			return
+		case <-c.wake:
+		}
+		c.outMu.Lock()
+		buf := c.pending
+		c.pending = spare
+		c.outMu.Unlock()
+		n := buf.Len()
+		if err := buf.Flush(); err != nil {
+			c.Close()
+			return
+		}
+		c.s.node.Stats.NetOutput.Add(int64(n))
+		spare = buf
+	}
+}
+
+// Close implements command.Conn.
+func (c *conn) Close() {
+	c.closeOnce.Do(func() {
+		close(c.closed)
+		c.nc.Close()
+	})
+}
+
+// BufferSizes implements command.Conn.
+func (c *conn) BufferSizes() (qbuf, qbufFree, obuf int) {
+	c.outMu.Lock()
+	if c.async {
+		obuf = c.pending.Len()
+	}
+	c.outMu.Unlock()
+	q, capacity := int(c.qbuf.Load()), int(c.qbufCap.Load())
+	return q, capacity - q, obuf
+}
