@@ -81,10 +81,24 @@ func (n *Node) reject(ctx *Ctx, cmd *Command, msg string) {
 	ctx.Error(msg)
 }
 
-// call locks the command's slots, runs its handler inside the client's Tx
-// and records statistics. A panic in a handler answers that client with an
-// error and is logged; the node keeps serving everybody else.
+// call runs the command, parking the client and running it again while
+// it asks to block (see blocking.go).
 func (n *Node) call(ctx *Ctx, cmd *Command) {
+	ctx.start = time.Now()
+	for {
+		w := n.callOnce(ctx, cmd)
+		if w == nil || !n.waitBlocked(ctx, w) {
+			return
+		}
+		ctx.block = nil
+	}
+}
+
+// callOnce locks the command's slots, runs its handler inside the client's
+// Tx and records statistics. A panic in a handler answers that client with
+// an error and is logged; the node keeps serving everybody else. It
+// returns a registered waiter when the handler asked to block.
+func (n *Node) callOnce(ctx *Ctx, cmd *Command) *waiter {
 	c := ctx.C
 	all := cmd.Flags&FlagLockAll != 0
 	var slots []int
@@ -106,13 +120,19 @@ func (n *Node) call(ctx *Ctx, cmd *Command) {
 		tx.Propagate(ctx.Argv...)
 	}
 	tx.Finish()
+	var w *waiter
+	if ctx.block != nil {
+		w = n.registerBlock(ctx)
+	}
 	if all {
 		n.KS.UnlockAll()
 	} else {
 		n.KS.UnlockSlots(slots)
 	}
 	tx.HoldsAll = false
+	n.blocked.signal(tx.Ready())
 	n.afterCall(ctx, cmd, elapsed)
+	return w
 }
 
 func (n *Node) runHandler(ctx *Ctx, cmd *Command, mark int) {

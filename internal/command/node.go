@@ -40,6 +40,7 @@ type Node struct {
 	Latency  *LatencyMonitor
 	Monitors *MonitorSet
 
+	blocked          blockRegistry
 	requirepass      atomic.Pointer[string]
 	slowlogThreshold atomic.Int64 // slowlog-log-slower-than (µs, <0 disables)
 	latencyThreshold atomic.Int64 // latency-monitor-threshold (ms, 0 disables)

@@ -204,6 +204,9 @@ func (c *conn) Close() {
 	c.closeOnce.Do(func() {
 		close(c.closed)
 		c.nc.Close()
+		// A connection goroutine parked in a blocking command does not
+		// read the socket; wake it so it sees the close and exits.
+		c.client.Unblock()
 	})
 }
 
