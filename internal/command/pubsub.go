@@ -136,16 +136,17 @@ func pubsubSubscribeHandler(kind pubsub.Kind) func(*Ctx) {
 		}
 		names := c.Argv[1:]
 		verb := pubsubSubscribeVerb[kind]
-		// The confirmations are written and synced while the hub still
-		// holds its lock, so they reach the client before any message
-		// published to the new subscriptions.
-		added := c.Node.PubSub.Subscribe(c.C, kind, names, func(counts []int) {
+		// The counters are updated and the confirmations written and
+		// synced while the hub still holds its lock, so they reach the
+		// client before any message published to the new subscriptions
+		// (and CLIENT LIST agrees with what the client was told).
+		c.Node.PubSub.Subscribe(c.C, kind, names, func(counts []int, added int) {
+			pubsubAddCounts(c.C, kind, added)
 			for i, name := range names {
 				pubsubWriteAck(c.W, verb, name, counts[i])
 			}
 			pubsubSync(c, inExec)
 		})
-		pubsubAddCounts(c.C, kind, added)
 	}
 }
 

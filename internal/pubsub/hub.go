@@ -101,11 +101,12 @@ func New() *Hub {
 // Subscribe registers sub for each of names in namespace kind (names
 // already subscribed are kept, as Valkey does) and returns how many were
 // new. While still holding the registry lock it calls confirm with the
-// subscriber's count after each name, in order: the caller writes the
-// confirmations and hands them to its connection there, so that no
-// message published after the registration can overtake them, and no
-// client can see a confirmation before the subscription is live.
-func (h *Hub) Subscribe(sub Subscriber, kind Kind, names [][]byte, confirm func(counts []int)) (added int) {
+// subscriber's count after each name, in order, and the number added: the
+// caller updates its own bookkeeping, writes the confirmations and hands
+// them to its connection there, so that no message published after the
+// registration can overtake them, and no client can see a confirmation
+// before the subscription is live.
+func (h *Hub) Subscribe(sub Subscriber, kind Kind, names [][]byte, confirm func(counts []int, added int)) (added int) {
 	counts := make([]int, len(names))
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -128,7 +129,7 @@ func (h *Hub) Subscribe(sub Subscriber, kind Kind, names [][]byte, confirm func(
 		delete(h.subs, sub) // only possible with no names
 	}
 	if confirm != nil {
-		confirm(counts)
+		confirm(counts, added)
 	}
 	return added
 }

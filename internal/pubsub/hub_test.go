@@ -62,7 +62,7 @@ func strs(bb [][]byte) []string {
 
 func subscribe(h *Hub, r *recorder, kind Kind, names ...string) []int {
 	var got []int
-	h.Subscribe(r, kind, bs(names...), func(counts []int) {
+	h.Subscribe(r, kind, bs(names...), func(counts []int, _ int) {
 		got = counts
 		r.confirmed.Store(true)
 	})
