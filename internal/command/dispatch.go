@@ -37,6 +37,10 @@ func (n *Node) Exec(c *Client, w *resp.Writer, argv [][]byte) {
 		n.reject(&ctx, cmd, ErrPubSubContext(cmd.Name))
 		return
 	}
+	if c.Flag(ClientMonitor) && cmd.Flags&(FlagWrite|FlagReadonly|FlagMayReplicate) != 0 {
+		n.reject(&ctx, cmd, ErrReplicaKeyspace)
+		return
+	}
 	if c.Flag(ClientMulti) && !isTransactionControl(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
 			n.reject(&ctx, cmd, "ERR Command not allowed inside a transaction")
@@ -171,6 +175,11 @@ func (n *Node) afterCall(ctx *Ctx, cmd *Command, elapsed time.Duration) {
 		n.Latency.Record(ev, elapsed.Milliseconds())
 	}
 	if cmd.Flags&(FlagSkipMonitor|FlagAdmin) == 0 {
+		if c.Flag(ClientMonitor) {
+			// A monitor sees its own command's reply before the line
+			// describing it, as in Valkey.
+			c.Conn.Sync(ctx.W)
+		}
 		n.Monitors.Feed(c.DB(), c.Addr, ctx.Argv)
 	}
 	c.Mu.Lock()

@@ -42,6 +42,7 @@ const (
 	ErrDumpPayload     = "ERR DUMP payload version or checksum are wrong"
 	ErrInvalidTTL      = "ERR Invalid TTL value, must be >= 0"
 	ErrMaxClients      = "ERR max number of clients reached"
+	ErrReplicaKeyspace = "ERR Replica can't interact with the keyspace"
 )
 
 // ErrUnknownCommand formats Valkey's unknown-command error, quoting up to

@@ -60,6 +60,7 @@ func (tx *Tx) Begin(dbIndex int) {
 	tx.db = tx.ks.DB(dbIndex)
 	tx.now = tx.ks.now()
 	tx.dirty = 0
+	tx.lastSlot = -1
 	tx.pending = tx.pending[:0]
 	tx.modified = tx.modified[:0]
 	tx.ready = tx.ready[:0]

@@ -34,6 +34,9 @@ type conn struct {
 	async    bool         // guarded by outMu
 	wake     chan struct{}
 	writerWG sync.WaitGroup
+	// sockMu serializes socket writes between the writer goroutine and a
+	// final drain, so messages never interleave on the wire.
+	sockMu sync.Mutex
 
 	qbuf, qbufCap atomic.Int64
 }
@@ -80,6 +83,7 @@ func (s *Server) serve(c *conn) {
 		node.Exec(c.client, c.w, argv)
 		if c.client.Flag(command.ClientCloseAfterReply) {
 			c.flush()
+			c.drain()
 			return
 		}
 		if c.w.Len() > 64<<10 {
@@ -185,18 +189,38 @@ func (c *conn) writer() {
 			return
 		case <-c.wake:
 		}
+		c.sockMu.Lock()
 		c.outMu.Lock()
 		buf := c.pending
 		c.pending = spare
 		c.outMu.Unlock()
 		n := buf.Len()
-		if err := buf.Flush(); err != nil {
+		err := buf.Flush()
+		c.sockMu.Unlock()
+		if err != nil {
 			c.Close()
 			return
 		}
 		c.s.node.Stats.NetOutput.Add(int64(n))
 		spare = buf
 	}
+}
+
+// drain writes whatever the async queue still holds, synchronously, so a
+// subscriber's reply to QUIT reaches it before the connection closes.
+func (c *conn) drain() {
+	c.sockMu.Lock()
+	defer c.sockMu.Unlock()
+	c.outMu.Lock()
+	if !c.async || c.pending.Len() == 0 {
+		c.outMu.Unlock()
+		return
+	}
+	buf := c.pending
+	c.pending = resp.NewWriter(c.nc)
+	c.outMu.Unlock()
+	_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+	_ = buf.Flush()
 }
 
 // Close implements command.Conn.
