@@ -115,8 +115,8 @@ func debugObject(c *Ctx) {
 }
 
 // serializedLength estimates the value's size in an RDB dump (DEBUG
-// OBJECT's serializedlength): exact for strings, the value's memory
-// estimate for collections.
+// OBJECT's serializedlength): for strings the RDB encoding without LZF
+// compression, for collections the value's memory estimate.
 func serializedLength(e *keyspace.Entry) int64 {
 	if e.Obj != nil {
 		return e.Obj.MemUsage()

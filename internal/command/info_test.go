@@ -117,7 +117,7 @@ func TestInfoFields(t *testing.T) {
 		"server_mode": "standalone", "tcp_port": strconv.Itoa(srv.Port()),
 		"process_id": strconv.Itoa(os.Getpid()), "role": "master", "connected_slaves": "0",
 		"maxmemory": "0", "maxmemory_policy": "noeviction", "cluster_enabled": "0",
-		"db0": "keys=5,expires=0,avg_ttl=0,keys_with_volatile_items=0",
+		"db0":           "keys=5,expires=0,avg_ttl=0,keys_with_volatile_items=0",
 		"keyspace_hits": "1", "keyspace_misses": "1", "loading": "0", "rdb_changes_since_last_save": "5",
 		"aof_enabled": "0", "master_repl_offset": "0",
 	}
