@@ -226,6 +226,8 @@ func (n *Node) infoStats(b *infoBuf, c *Ctx) {
 	b.int("evicted_keys", ks.EvictedKeys.Load())
 	b.int("evicted_clients", 0)
 	b.int("evicted_scripts", 0)
+	// Eviction runs until memory is back under the limit before the write
+	// proceeds, so the time spent over maxmemory is the time spent evicting.
 	b.int("total_eviction_exceeded_time", ks.EvictionMicros.Load()/1000)
 	b.int("current_eviction_exceeded_time", 0)
 	b.int("keyspace_hits", ks.Hits.Load())
