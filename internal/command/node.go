@@ -45,6 +45,7 @@ type Node struct {
 	slowlogThreshold atomic.Int64 // slowlog-log-slower-than (µs, <0 disables)
 	latencyThreshold atomic.Int64 // latency-monitor-threshold (ms, 0 disables)
 	pause            pauseState
+	admin            adminState // server/admin command family (admin_state.go)
 
 	mu          sync.Mutex
 	lastSave    time.Time // guarded by mu
