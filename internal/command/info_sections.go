@@ -82,7 +82,7 @@ func (n *Node) infoClients(b *infoBuf, c *Ctx) {
 	b.int("maxclients", n.cfgInt("maxclients"))
 	b.int("client_recent_max_input_buffer", maxIn)
 	b.int("client_recent_max_output_buffer", maxOut)
-	b.int("blocked_clients", 0)
+	b.int("blocked_clients", n.BlockedClients())
 	b.int("tracking_clients", 0)
 	b.int("pubsub_clients", pubsub)
 	b.int("watching_clients", watching)
@@ -195,12 +195,6 @@ func (n *Node) infoPersistence(b *infoBuf, c *Ctx) {
 	zero("aof_last_cow_size", "module_fork_in_progress", "module_fork_last_cow_size")
 }
 
-// pubsubCounter is implemented by a pub/sub hub that can report how many
-// channels, patterns and shard channels have subscribers.
-type pubsubCounter interface {
-	Counts() (channels, patterns, shardChannels int)
-}
-
 func (n *Node) infoStats(b *infoBuf, c *Ctx) {
 	st := &n.Stats
 	ks := n.KS.Stats()
@@ -232,13 +226,9 @@ func (n *Node) infoStats(b *infoBuf, c *Ctx) {
 	b.int("current_eviction_exceeded_time", 0)
 	b.int("keyspace_hits", ks.Hits.Load())
 	b.int("keyspace_misses", ks.Misses.Load())
-	var channels, patterns, shard int
-	if pc, ok := any(n.PubSub).(pubsubCounter); ok {
-		channels, patterns, shard = pc.Counts()
-	}
-	b.int("pubsub_channels", int64(channels))
-	b.int("pubsub_patterns", int64(patterns))
-	b.int("pubsubshard_channels", int64(shard))
+	b.int("pubsub_channels", int64(n.PubSub.NumChannels()))
+	b.int("pubsub_patterns", int64(n.PubSub.NumPatterns()))
+	b.int("pubsubshard_channels", int64(n.PubSub.NumShardChannels()))
 	for _, f := range []string{"latest_fork_usec", "total_forks", "migrate_cached_sockets",
 		"slave_expires_tracked_keys", "active_defrag_hits", "active_defrag_misses",
 		"active_defrag_key_hits", "active_defrag_key_misses", "total_active_defrag_time",

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
+
+	"github.com/shoal-db/shoal/internal/slot"
 )
 
 // Policy is a maxmemory-policy.
@@ -139,14 +141,24 @@ func (ks *Keyspace) pickVictim(p Policy) (candidate, bool) {
 		if db.nkeys.Load() == 0 || (p.volatile() && db.nexpires.Load() == 0) {
 			continue
 		}
-		for attempt := 0; attempt < 16; attempt++ {
+		sampled := false
+		for attempt := 0; attempt < 16 && !sampled; attempt++ {
 			s := db.randomNonEmptySlot()
 			if s < 0 {
 				break
 			}
-			n := ks.sampleSlot(db, s, p, now, samples, &best, &found)
-			if n > 0 && (found || !p.volatile()) {
-				break
+			sampled = ks.sampleSlot(db, s, p, now, samples, &best, &found) > 0
+		}
+		if !sampled && p.volatile() {
+			// Volatile keys can be sparse among the slots: random probes
+			// may all miss them, yet Valkey (sampling its expires dict)
+			// always finds one. Walk the slots from a random point.
+			start := rand.IntN(slot.Count)
+			for i := 0; i < slot.Count; i++ {
+				s := (start + i) & (slot.Count - 1)
+				if db.slotKeys[s].Load() > 0 && ks.sampleSlot(db, s, p, now, samples, &best, &found) > 0 {
+					break
+				}
 			}
 		}
 	}

@@ -43,7 +43,7 @@ type conn struct {
 
 func (s *Server) newConn(nc net.Conn) *conn {
 	c := &conn{s: s, nc: nc, closed: make(chan struct{}), wake: make(chan struct{}, 1)}
-	c.rd = resp.NewReader(nc)
+	c.rd = resp.NewReader(countingReader{nc, &s.node.Stats.NetInput})
 	c.rd.MaxBulkLen = s.settings.maxBulkLen.Load()
 	c.rd.QueryBufLimit = int(s.settings.queryBufLimit.Load())
 	c.w = resp.NewWriter(nc)
@@ -80,7 +80,9 @@ func (s *Server) serve(c *conn) {
 		}
 		c.client.Touch(time.Now())
 		c.w.Proto = c.client.Proto()
+		mark := c.w.Len()
 		node.Exec(c.client, c.w, argv)
+		c.client.FilterReply(c.w, mark)
 		if c.client.Flag(command.ClientCloseAfterReply) {
 			c.flush()
 			c.drain()
@@ -243,4 +245,16 @@ func (c *conn) BufferSizes() (qbuf, qbufFree, obuf int) {
 	c.outMu.Unlock()
 	q, capacity := int(c.qbuf.Load()), int(c.qbufCap.Load())
 	return q, capacity - q, obuf
+}
+
+// countingReader counts bytes received for INFO total_net_input_bytes.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (cr countingReader) Read(p []byte) (int, error) {
+	n, err := cr.r.Read(p)
+	cr.n.Add(int64(n))
+	return n, err
 }
