@@ -65,7 +65,9 @@ func strParseLongDouble(b []byte) (strLDValue, bool) {
 	if err != nil {
 		return strLDValue{}, false
 	}
-	if !strLDInRange(f) {
+	if !strLDInRange(f) || (f.Sign() == 0 && strMantissaNonZero(body, base == 0)) {
+		// Overflow, or a non-zero number that rounded to zero: strtold
+		// reports both as range errors.
 		return strLDValue{}, false
 	}
 	return strLDValue{f: f}, true
@@ -74,6 +76,9 @@ func strParseLongDouble(b []byte) (strLDValue, bool) {
 // strLDInRange reports whether a finite f is representable as a non-zero
 // long double (or is zero).
 func strLDInRange(f *big.Float) bool {
+	if f.IsInf() {
+		return false // big.ParseFloat saturates huge exponents to ±Inf
+	}
 	if f.Sign() == 0 {
 		return true
 	}
@@ -150,6 +155,24 @@ func strIsHexFloat(b []byte) bool {
 		}
 	}
 	return i == len(b)
+}
+
+// strMantissaNonZero reports whether the mantissa of a syntactically valid
+// number (before its exponent) has a non-zero digit.
+func strMantissaNonZero(b []byte, hex bool) bool {
+	if hex {
+		b = b[2:]
+	}
+	for _, ch := range b {
+		switch {
+		case ch == '.' || ch == '0':
+		case !hex && (ch == 'e' || ch == 'E'), hex && (ch == 'p' || ch == 'P'):
+			return false
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 func strIsDigit(c byte) bool { return c >= '0' && c <= '9' }
