@@ -100,5 +100,5 @@ func incrbyfloatCommand(c *Ctx) {
 	c.Tx.Set(key, keyspace.NewString(val), true)
 	c.Tx.Notify(keyspace.NotifyString, "incrbyfloat", key)
 	c.W.Bulk(val)
-	c.Tx.Propagate(strTokSet, key, val, strTokKeepTTL)
+	c.Tx.Propagate([]byte(strTokSet), key, val, []byte(strTokKeepTTL))
 }

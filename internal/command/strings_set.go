@@ -41,13 +41,14 @@ type strExtArgs struct {
 	getAt  []int  // argv positions of GET tokens, dropped when propagating
 }
 
-var (
-	strTokSet     = []byte("SET")
-	strTokDel     = []byte("DEL")
-	strTokPXAT    = []byte("PXAT")
-	strTokKeepTTL = []byte("KEEPTTL")
-	strTokPExpAt  = []byte("PEXPIREAT")
-	strTokPersist = []byte("PERSIST")
+// Command names used in rewritten propagation.
+const (
+	strTokSet     = "SET"
+	strTokDel     = "DEL"
+	strTokPXAT    = "PXAT"
+	strTokKeepTTL = "KEEPTTL"
+	strTokPExpAt  = "PEXPIREAT"
+	strTokPersist = "PERSIST"
 )
 
 // strParseExtArgs parses argv[start:] as Valkey's
@@ -155,7 +156,7 @@ func strDeleteExpired(c *Ctx, key []byte) {
 		return
 	}
 	c.Tx.Keyspace().Stats().ExpiredKeys.Add(1)
-	c.Tx.Propagate(strTokDel, key)
+	c.Tx.Propagate([]byte(strTokDel), key)
 	c.Tx.Notify(keyspace.NotifyExpired, "expired", key)
 }
 
@@ -242,7 +243,7 @@ func strSetGeneric(c *Ctx, a strExtArgs, key, val []byte, intReply bool) {
 	c.Tx.Notify(keyspace.NotifyString, "set", key)
 	if a.expire != nil {
 		if a.flags&strArgPXAT == 0 {
-			c.Tx.Propagate(strTokSet, key, val, strTokPXAT, formatInt(when))
+			c.Tx.Propagate([]byte(strTokSet), key, val, []byte(strTokPXAT), formatInt(when))
 		}
 		c.Tx.Notify(keyspace.NotifyGeneric, "expire", key)
 	}
@@ -290,7 +291,7 @@ func getsetCommand(c *Ctx) {
 	}
 	c.Tx.Set(key, keyspace.NewString(val), false)
 	c.Tx.Notify(keyspace.NotifyString, "set", key)
-	c.Tx.Propagate(strTokSet, key, val)
+	c.Tx.Propagate([]byte(strTokSet), key, val)
 }
 
 func getdelCommand(c *Ctx) {
@@ -305,7 +306,7 @@ func getdelCommand(c *Ctx) {
 	}
 	c.W.Bulk(e.Str)
 	c.Tx.Delete(key)
-	c.Tx.Propagate(strTokDel, key)
+	c.Tx.Propagate([]byte(strTokDel), key)
 	c.Tx.Notify(keyspace.NotifyGeneric, "del", key)
 }
 
@@ -339,11 +340,11 @@ func getexCommand(c *Ctx) {
 		strDeleteExpired(c, key)
 	case a.expire != nil:
 		c.Tx.SetExpire(key, when)
-		c.Tx.Propagate(strTokPExpAt, key, formatInt(when))
+		c.Tx.Propagate([]byte(strTokPExpAt), key, formatInt(when))
 		c.Tx.Notify(keyspace.NotifyGeneric, "expire", key)
 	case a.flags&strArgPersist != 0:
 		if c.Tx.Persist(key) {
-			c.Tx.Propagate(strTokPersist, key)
+			c.Tx.Propagate([]byte(strTokPersist), key)
 			c.Tx.Notify(keyspace.NotifyGeneric, "persist", key)
 		}
 	}
@@ -362,7 +363,7 @@ func delifeqCommand(c *Ctx) {
 		return
 	}
 	c.Tx.Delete(key)
-	c.Tx.Propagate(strTokDel, key)
+	c.Tx.Propagate([]byte(strTokDel), key)
 	c.Tx.Notify(keyspace.NotifyGeneric, "del", key)
 	c.W.Int(1)
 }
