@@ -36,7 +36,7 @@ func TestStringsDifferentialRedis(t *testing.T) {
 
 	redisAddr := startRedis(t, bin)
 	srv := testutil.StartServer(t)
-	a, b := dialRaw(t, redisAddr), dialRaw(t, srv.Addr())
+	a, b := stringsDialRaw(t, redisAddr), stringsDialRaw(t, srv.Addr())
 	bad := 0
 	for _, args := range script {
 		ra, rb := a.do(t, args), b.do(t, args)
@@ -85,23 +85,23 @@ func startRedis(t *testing.T, bin string) string {
 	return addr
 }
 
-type rawConn struct {
+type stringsRawConn struct {
 	c net.Conn
 	r *bufio.Reader
 }
 
-func dialRaw(t *testing.T, addr string) *rawConn {
+func stringsDialRaw(t *testing.T, addr string) *stringsRawConn {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return &rawConn{c: c, r: bufio.NewReader(c)}
+	return &stringsRawConn{c: c, r: bufio.NewReader(c)}
 }
 
 // do sends one command and returns the complete raw reply.
-func (rc *rawConn) do(t *testing.T, args []string) []byte {
+func (rc *stringsRawConn) do(t *testing.T, args []string) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "*%d\r\n", len(args))
