@@ -198,7 +198,11 @@ func swapdbCommand(c *Ctx) {
 		// Nothing changes, but Valkey still counts and replicates it.
 		c.Tx.Propagate(c.Argv...)
 	} else {
+		// Stay on the client's database number (which now holds the
+		// other data) for the rest of a MULTI block.
+		cur := c.Tx.DB().Index()
 		c.Tx.SwapDB(a, b)
+		c.Tx.Select(cur)
 	}
 	c.W.OK()
 }
