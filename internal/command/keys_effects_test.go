@@ -190,6 +190,12 @@ func TestFlushAndSwapDBPropagateEvenWhenEmpty(t *testing.T) {
 	h.expect("$1\r\n2\r\n", "GET", "b")
 }
 
+func TestSwapDBRejectedInCluster(t *testing.T) {
+	h := newKeysHarness(t)
+	h.node.ClusterEnabled = true
+	h.expect("-"+ErrKeysSwapDBCluster+"\r\n", "SWAPDB", "0", "1")
+}
+
 func TestRestorePropagationAndEvents(t *testing.T) {
 	h := newKeysHarness(t)
 	payload := string(types.DumpString([]byte("value")))
