@@ -363,3 +363,50 @@ func TestWatchedKeyTouchedByKeyCommands(t *testing.T) {
 	h.expect("+QUEUED\r\n", "PING")
 	h.expect("*1\r\n+PONG\r\n", "EXEC")
 }
+
+// FuzzRestoreCommand runs RESTORE with arbitrary payloads through the
+// dispatcher: every payload is either restored or refused with one of
+// Valkey's two payload errors, never a crash (which the dispatcher would
+// turn into an internal error).
+func FuzzRestoreCommand(f *testing.F) {
+	f.Add(types.DumpString([]byte("hello")))
+	f.Add([]byte("\x00\x05hello\n\x00cr\xdfve4 \n"))
+	f.Add([]byte{})
+	h := newKeysHarness(f)
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		got := h.do("RESTORE", "k", "0", string(payload), "REPLACE")
+		switch got {
+		case "+OK\r\n", "-" + ErrDumpPayload + "\r\n", "-" + ErrKeysBadDataFormat + "\r\n":
+		default:
+			t.Fatalf("RESTORE replied %q", got)
+		}
+	})
+}
+
+func TestScanReclaimsMatchingExpiredKeys(t *testing.T) {
+	h := newKeysHarness(t)
+	for i := 0; i < 10; i++ {
+		for _, p := range []string{"a", "b"} {
+			key := fmt.Sprintf("%s:%d", p, i)
+			h.do("SET", key, "v")
+			h.do("PEXPIRE", key, "10")
+		}
+	}
+	h.do("SET", "live", "v")
+	h.sink.take()
+	h.advance(20)
+	h.expect(":21\r\n", "DBSIZE")
+	// KEYS skips expired keys without deleting them.
+	h.expect("*1\r\n$4\r\nlive\r\n", "KEYS", "*")
+	h.expect(":21\r\n", "DBSIZE")
+	// SCAN ... TYPE list filters the expired strings out before expiry.
+	h.expect("*2\r\n$1\r\n0\r\n*0\r\n", "SCAN", "0", "TYPE", "list", "COUNT", "100000")
+	h.expect(":21\r\n", "DBSIZE")
+	h.expect("*2\r\n$1\r\n0\r\n*0\r\n", "SCAN", "0", "MATCH", "a:*", "COUNT", "100000")
+	h.expect(":11\r\n", "DBSIZE")
+	if got := h.sink.take(); len(got) != 10 {
+		t.Fatalf("propagated %q", got)
+	}
+	h.expect("*2\r\n$1\r\n0\r\n*1\r\n$4\r\nlive\r\n", "SCAN", "0", "COUNT", "100000")
+	h.expect(":1\r\n", "DBSIZE")
+}

@@ -16,7 +16,7 @@ import (
 // recorders for propagated effects and keyspace notifications, so tests can
 // check what the network cannot show.
 type keysHarness struct {
-	t      *testing.T
+	t      testing.TB
 	now    *atomic.Int64
 	ks     *keyspace.Keyspace
 	node   *Node
@@ -79,7 +79,7 @@ func (n *keysNotes) take() []string {
 
 const keysEpoch = 1_700_000_000_000
 
-func newKeysHarness(t *testing.T) *keysHarness {
+func newKeysHarness(t testing.TB) *keysHarness {
 	t.Helper()
 	now := new(atomic.Int64)
 	now.Store(keysEpoch)

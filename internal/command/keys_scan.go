@@ -7,6 +7,7 @@ import (
 
 	"github.com/shoal-db/shoal/internal/glob"
 	"github.com/shoal-db/shoal/internal/keyspace"
+	"github.com/shoal-db/shoal/internal/slot"
 	"github.com/shoal-db/shoal/internal/types"
 )
 
@@ -110,16 +111,25 @@ func scanCommand(c *Ctx) {
 	if !ok {
 		return
 	}
+	keep := func(k string, e *keyspace.Entry) bool {
+		return (!o.haveKind || e.Kind() == o.kind) &&
+			(o.pattern == nil || glob.Match(o.pattern, keysStringBytes(k), false))
+	}
 	var out []string
 	next := c.Tx.Scan(cursor, o.count, func(k string, e *keyspace.Entry) {
-		if o.haveKind && e.Kind() != o.kind {
-			return
+		if keep(k, e) {
+			out = append(out, k)
 		}
-		if o.pattern != nil && !glob.Match(o.pattern, keysStringBytes(k), false) {
-			return
-		}
-		out = append(out, k)
 	})
+	// Like Valkey, SCAN deletes the expired keys it passes over that match
+	// its filters.
+	end := next
+	if end == 0 {
+		end = slot.Count
+	}
+	if cursor < end {
+		c.Tx.ReclaimExpired(int(cursor), int(end), keep)
+	}
 	c.W.ArrayLen(2)
 	c.W.BulkString(strconv.FormatUint(next, 10))
 	c.W.BulkStrings(out)

@@ -31,3 +31,35 @@ func (tx *Tx) SetAccess(e *Entry, idleSeconds, freq int64) {
 		e.access = ks.lruClock(tx.now) - uint32(idleSeconds)
 	}
 }
+
+// ReclaimExpired reclaims, like a lazy expiry, the logically expired keys
+// of slots [from, to) of the Tx's database for which match returns true.
+// SCAN calls it on the slots it just visited: Valkey's SCAN deletes the
+// expired keys that pass its MATCH and TYPE filters, while other readers
+// (KEYS, Tx.Scan's callback) only skip them. It returns how many keys were
+// reclaimed.
+func (tx *Tx) ReclaimExpired(from, to int, match func(key string, e *Entry) bool) int {
+	db := tx.db
+	n := 0
+	for s := max(from, 0); s < to && s < len(db.slots); s++ {
+		if db.nexpires.Load() == 0 {
+			break
+		}
+		if db.slotKeys[s].Load() == 0 {
+			continue
+		}
+		tx.withSlot(s, func() {
+			t := db.slots[s]
+			if t == nil {
+				return
+			}
+			for k, at := range t.expires {
+				if at <= tx.now && match(k, t.keys[k]) {
+					tx.expireKey(t, s, k)
+					n++
+				}
+			}
+		})
+	}
+	return n
+}
