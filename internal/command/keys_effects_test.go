@@ -410,3 +410,22 @@ func TestScanReclaimsMatchingExpiredKeys(t *testing.T) {
 	h.expect("*2\r\n$1\r\n0\r\n*1\r\n$4\r\nlive\r\n", "SCAN", "0", "COUNT", "100000")
 	h.expect(":1\r\n", "DBSIZE")
 }
+
+// TestSwapDBInsideMulti checks that commands after SWAPDB in the same
+// EXEC keep working on the client's database number.
+func TestSwapDBInsideMulti(t *testing.T) {
+	h := newKeysHarness(t)
+	h.do("SET", "a", "in0")
+	h.sink.take()
+	h.do("MULTI")
+	h.do("SWAPDB", "0", "1")
+	h.do("SET", "c", "new")
+	h.do("SWAPDB", "0", "1")
+	h.expect("*3\r\n+OK\r\n+OK\r\n+OK\r\n", "EXEC")
+	// c was written to database 0 between the swaps, so it now lives in 1.
+	h.expect("$3\r\nin0\r\n", "GET", "a")
+	h.expect(":0\r\n", "EXISTS", "c")
+	h.do("SELECT", "1")
+	h.expect("$3\r\nnew\r\n", "GET", "c")
+	h.expectEffects("0: MULTI", "0: SWAPDB 0 1", "0: SET c new", "0: SWAPDB 0 1", "0: EXEC")
+}
