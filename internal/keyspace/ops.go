@@ -150,6 +150,7 @@ func (ks *Keyspace) flushLocked(db *DB) {
 // with Valkey's SWAPDB.
 func (tx *Tx) SwapDB(a, b int) {
 	ks := tx.ks
+	cur := tx.db.index // the swap renumbers the DB objects
 	for _, i := range []int{a, b} {
 		db := ks.DB(i)
 		other := ks.DB(a + b - i)
@@ -163,7 +164,7 @@ func (tx *Tx) SwapDB(a, b int) {
 	ks.dbs[a], ks.dbs[b] = ks.dbs[b], ks.dbs[a]
 	ks.dbs[a].index, ks.dbs[b].index = a, b
 	ks.dbsMu.Unlock()
-	tx.db = ks.DB(tx.db.index)
+	tx.db = ks.DB(cur)
 	tx.dirty++
 	ks.stats.Dirty.Add(1)
 }
