@@ -20,7 +20,7 @@ var allowed = map[string][]string{
 	"internal/glob":     {},
 	"internal/types":    {"internal/slot"},
 	"internal/config":   {"internal/glob", "internal/resp"},
-	"internal/pubsub":   {"internal/glob"},
+	"internal/pubsub":   {"internal/glob", "internal/slot"},
 	"internal/keyspace": {"internal/types", "internal/slot", "internal/glob"},
 	"internal/command": {"internal/keyspace", "internal/resp", "internal/types", "internal/config",
 		"internal/pubsub", "internal/slot", "internal/glob"},

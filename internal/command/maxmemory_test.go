@@ -120,12 +120,17 @@ func TestMaxmemoryPolicies(t *testing.T) {
 					}
 				}
 				if policy == "volatile-ttl" {
-					// The keys closest to expiry go first.
+					// The keys closest to expiry go first — approximately,
+					// as in Valkey: victims come from samples plus the
+					// eviction pool, not from a full sort.
+					gone := 0
 					for i := 0; i < int(evicted); i++ {
-						if rdb.Exists(ctx, fmt.Sprintf("%svol:%d", tag, i)).Val() != 0 {
-							t.Errorf("volatile-ttl kept vol:%d but evicted %d keys", i, evicted)
-							break
+						if rdb.Exists(ctx, fmt.Sprintf("%svol:%d", tag, i)).Val() == 0 {
+							gone++
 						}
+					}
+					if gone*10 < int(evicted)*7 {
+						t.Errorf("volatile-ttl evicted %d keys but only %d of the %d closest to expiry", evicted, gone, evicted)
 					}
 				}
 			}

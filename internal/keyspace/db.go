@@ -81,7 +81,7 @@ func (db *DB) SlotKeys(s int, now int64, fn func(key string, e *Entry) bool) {
 	}
 	for k, e := range t.keys {
 		if t.expires != nil {
-			if at, ok := t.expires[k]; ok && at <= now {
+			if at, ok := t.expires[k]; ok && at < now {
 				continue
 			}
 		}

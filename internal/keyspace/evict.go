@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,6 +53,47 @@ type evictState struct {
 	policy    atomic.Int32
 	samples   atomic.Int32
 	overhead  atomic.Int64 // non-dataset memory counted against maxmemory
+
+	// pool keeps the best candidates seen across evictions, as Valkey's
+	// eviction pool does, so that sampling a few keys per eviction still
+	// approximates true LRU/LFU/TTL order. Lock order: slot → poolMu.
+	poolMu sync.Mutex
+	pool   []candidate // ascending score; the best is last
+}
+
+const evictionPoolSize = 16
+
+// offer adds c to the pool if it beats the worst entry.
+func (e *evictState) offer(c candidate) {
+	e.poolMu.Lock()
+	defer e.poolMu.Unlock()
+	for _, x := range e.pool {
+		if x.db == c.db && x.key == c.key {
+			return
+		}
+	}
+	if len(e.pool) == evictionPoolSize {
+		if c.score <= e.pool[0].score {
+			return
+		}
+		e.pool = e.pool[1:]
+	}
+	i := sort.Search(len(e.pool), func(i int) bool { return e.pool[i].score > c.score })
+	e.pool = append(e.pool, candidate{})
+	copy(e.pool[i+1:], e.pool[i:])
+	e.pool[i] = c
+}
+
+// takeBest removes and returns the best pooled candidate.
+func (e *evictState) takeBest() (candidate, bool) {
+	e.poolMu.Lock()
+	defer e.poolMu.Unlock()
+	if len(e.pool) == 0 {
+		return candidate{}, false
+	}
+	c := e.pool[len(e.pool)-1]
+	e.pool = e.pool[:len(e.pool)-1]
+	return c, true
 }
 
 // SetMaxmemory configures eviction.
@@ -162,6 +205,11 @@ func (ks *Keyspace) pickVictim(p Policy) (candidate, bool) {
 			}
 		}
 	}
+	if p != AllKeysRandom && p != VolatileRandom {
+		if c, ok := ks.evict.takeBest(); ok {
+			return c, true
+		}
+	}
 	return best, found
 }
 
@@ -186,9 +234,13 @@ func (ks *Keyspace) sampleSlot(db *DB, s int, p Policy, now int64, n int, best *
 		default:
 			score = rand.Float64()
 		}
+		c := candidate{db: db, slot: s, key: k, score: score}
 		if !*found || score > best.score {
-			*best = candidate{db: db, slot: s, key: k, score: score}
+			*best = c
 			*found = true
+		}
+		if p != AllKeysRandom && p != VolatileRandom {
+			ks.evict.offer(c)
 		}
 		seen++
 	}

@@ -80,7 +80,7 @@ func (ks *Keyspace) expireSlot(db *DB, s, n int) (sampled, expired int) {
 			break
 		}
 		sampled++
-		if at <= now {
+		if at < now {
 			victims = append(victims, k)
 		}
 	}

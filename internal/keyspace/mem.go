@@ -41,6 +41,21 @@ func (ks *Keyspace) DatasetBytes() int64 { return ks.mem.dataset.Load() }
 // KeyMemoryUsage estimates the bytes used by one key (MEMORY USAGE).
 func KeyMemoryUsage(key []byte, e *Entry) int64 { return entrySize(len(key), e) }
 
+// expireEntryCost is what one entry of a slot's expires map costs (key
+// header and int64 at the map's average load).
+const expireEntryCost = 48
+
+// initAccess sets a new entry's access clock: now for LRU, and for LFU the
+// initial counter without an increment, so OBJECT FREQ of a fresh key is 5
+// as in Valkey.
+func (ks *Keyspace) initAccess(e *Entry, now int64) {
+	if ks.lfuMode.Load() {
+		e.access = ks.lfuMinutes(now)<<8 | lfuInitVal
+		return
+	}
+	e.access = ks.lruClock(now)
+}
+
 // touch updates the access clock for LRU or LFU.
 func (ks *Keyspace) touch(e *Entry, now int64) {
 	if ks.lfuMode.Load() {

@@ -89,7 +89,7 @@ func (tx *Tx) RandomKey() (string, bool) {
 					skip--
 					continue
 				}
-				if at, ok := t.expires[k]; ok && at <= tx.now {
+				if at, ok := t.expires[k]; ok && at < tx.now {
 					tx.expireKey(t, s, k)
 					return
 				}
@@ -135,6 +135,7 @@ func (ks *Keyspace) flushLocked(db *DB) {
 		for k, e := range t.keys {
 			freed += entrySize(len(k), e)
 		}
+		freed += int64(len(t.expires)) * expireEntryCost
 		db.slots[s] = nil
 		db.slotKeys[s].Store(0)
 	}

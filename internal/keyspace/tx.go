@@ -106,6 +106,7 @@ func (tx *Tx) Lookup(key []byte, flags int) *Entry {
 	if flags&NoStats == 0 {
 		if e == nil {
 			tx.ks.stats.Misses.Add(1)
+			tx.ks.notify(tx.db.index, NotifyKeyMiss, "keymiss", key)
 		} else {
 			tx.ks.stats.Hits.Add(1)
 		}
@@ -135,7 +136,7 @@ func (tx *Tx) lookupIn(t *table, s int, key []byte) *Entry {
 		return nil
 	}
 	if t.expires != nil {
-		if at, ok := t.expires[string(key)]; ok && at <= tx.now {
+		if at, ok := t.expires[string(key)]; ok && at < tx.now {
 			tx.expireKey(t, s, string(key))
 			return nil
 		}
@@ -167,6 +168,7 @@ func (ks *Keyspace) removeLocked(db *DB, t *table, s int, key string, e *Entry) 
 		if _, ok := t.expires[key]; ok {
 			delete(t.expires, key)
 			db.nexpires.Add(-1)
+			ks.mem.add(-expireEntryCost)
 		}
 	}
 	db.nkeys.Add(-1)
@@ -193,13 +195,15 @@ func (tx *Tx) Set(key []byte, e *Entry, keepTTL bool) {
 		}
 		// Reuse the map's existing key string.
 		t.keys[k] = e
+		tx.ks.touch(e, tx.now)
 	} else {
 		t.keys[k] = e
 		tx.db.nkeys.Add(1)
 		tx.db.slotKeys[s].Add(1)
+		tx.ks.initAccess(e, tx.now)
+		tx.ks.notify(tx.db.index, NotifyNew, "new", key)
 	}
 	tx.ks.mem.add(entrySize(len(k), e))
-	tx.ks.touch(e, tx.now)
 	tx.wrote(s, k, e)
 }
 
@@ -266,6 +270,7 @@ func (tx *Tx) SetExpire(key []byte, at int64) bool {
 	}
 	if _, ok := t.expires[k]; !ok {
 		tx.db.nexpires.Add(1)
+		tx.ks.mem.add(expireEntryCost)
 	}
 	t.expires[k] = at
 	tx.wrote(s, k, e)
@@ -296,6 +301,7 @@ func (tx *Tx) clearExpire(t *table, key string) bool {
 	}
 	delete(t.expires, key)
 	tx.db.nexpires.Add(-1)
+	tx.ks.mem.add(-expireEntryCost)
 	return true
 }
 

@@ -4,8 +4,9 @@ package keyspace
 // own file so the key-command family can grow without touching the core
 // choke-point files.
 
-// InMulti reports whether the Tx is running a MULTI/EXEC block. WAIT uses
-// it to answer at once inside a transaction, as Valkey does.
+// InMulti reports whether the Tx is running a MULTI/EXEC block. WAIT
+// answers at once there, and commands that would turn the connection into
+// a stream (SSUBSCRIBE, MONITOR) refuse to run, as Valkey does.
 func (tx *Tx) InMulti() bool { return tx.inMulti }
 
 // SetAccess sets e's access clock the way RESTORE ... IDLETIME / FREQ do:
@@ -54,7 +55,7 @@ func (tx *Tx) ReclaimExpired(from, to int, match func(key string, e *Entry) bool
 				return
 			}
 			for k, at := range t.expires {
-				if at <= tx.now && match(k, t.keys[k]) {
+				if at < tx.now && match(k, t.keys[k]) {
 					tx.expireKey(t, s, k)
 					n++
 				}

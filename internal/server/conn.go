@@ -236,6 +236,10 @@ func (c *conn) Close() {
 	})
 }
 
+// Closed is closed when the connection closes; a client parked in WAIT
+// watches it so a disconnection ends the wait.
+func (c *conn) Closed() <-chan struct{} { return c.closed }
+
 // BufferSizes implements command.Conn.
 func (c *conn) BufferSizes() (qbuf, qbufFree, obuf int) {
 	c.outMu.Lock()
