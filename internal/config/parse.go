@@ -42,7 +42,7 @@ func parseArgs(s *Setting, args []string, ctx parseCtx) (string, string) {
 		}
 		v = boolString(b)
 	case TypeInt, TypeMemory:
-		v, reason = parseNumeric(s, args[0])
+		v, reason = parseNumeric(s, args[0], ctx.loading)
 	default:
 		v = args[0]
 	}
@@ -53,7 +53,7 @@ func parseArgs(s *Setting, args []string, ctx parseCtx) (string, string) {
 }
 
 // parseNumeric follows numericParseString and numericBoundaryCheck.
-func parseNumeric(s *Setting, arg string) (string, string) {
+func parseNumeric(s *Setting, arg string, loading bool) (string, string) {
 	n, ok := numericValue(s, arg)
 	if !ok {
 		return "", numericParseError(s)
@@ -61,7 +61,7 @@ func parseNumeric(s *Setting, arg string) (string, string) {
 	if reason := numericBounds(s, n); reason != "" {
 		return "", reason
 	}
-	if s.clamp != nil {
+	if s.clamp != nil && (!loading || !s.clampOnSetOnly) {
 		n = s.clamp(n)
 	}
 	return formatNumeric(s, n), ""
@@ -222,6 +222,10 @@ func enumError(s *Setting) string {
 	}
 	return msg
 }
+
+// clampBacklog is resizeReplicationBacklog's lower bound, applied when
+// CONFIG SET changes repl-backlog-size (not when loading, like Valkey).
+func clampBacklog(n int64) int64 { return max(n, 16*1024) }
 
 // clampHz is updateHZ: hz is a hint, so out-of-range values are capped.
 func clampHz(n int64) int64 {

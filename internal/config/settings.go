@@ -70,8 +70,10 @@ type Setting struct {
 	enumVals []int
 	// check rejects a parsed canonical value; it returns Valkey's reason.
 	check func(v string) string
-	// clamp adjusts a numeric value after validation (hz is capped).
-	clamp func(int64) int64
+	// clamp adjusts a numeric value after validation (hz is capped);
+	// with clampOnSetOnly only CONFIG SET applies it.
+	clamp          func(int64) int64
+	clampOnSetOnly bool
 	// special implements TypeSpecial settings.
 	special *specialOps
 }

@@ -194,6 +194,8 @@ func stringSettings() []Setting {
 func numericSettings() []Setting {
 	hz := num("hz", "", mod, 0, intMax, 10, 0)
 	hz.clamp = clampHz
+	backlog := mem("repl-backlog-size", "", mod, 1, llongMax, 10*1024*1024, 0)
+	backlog.clamp, backlog.clampOnSetOnly = clampBacklog, true
 	return []Setting{
 		num("databases", "", imm, 1, intMax, 16, 0),
 		num("cluster-databases", "", imm, 1, intMax, 1, 0),
@@ -268,7 +270,7 @@ func numericSettings() []Setting {
 		num("latency-monitor-threshold", "", mod, 0, llongMax, 0, 0),
 		mem("proto-max-bulk-len", "", mod, 1024*1024, longMax, 512*1024*1024, 0),
 		num("stream-node-max-entries", "", mod, 0, llongMax, 100, 0),
-		mem("repl-backlog-size", "", mod, 1, llongMax, 10*1024*1024, 0),
+		backlog,
 		num("cluster-manual-failover-timeout", "", mod, 1, intMax, 5000, 0),
 
 		mem("maxmemory", "", mod, 0, ullMax, 0, uns),
