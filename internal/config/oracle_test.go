@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -193,5 +195,39 @@ func TestOracleConfigGetAll(t *testing.T) {
 		if sv != rv && !changed[name] {
 			t.Errorf("default of %s: redis 7.0 %q, shoal %q", name, rv, sv)
 		}
+	}
+}
+
+// TestOracleLoadErrors feeds the loader's error cases to redis-server and
+// compares the line, the quoted text and the reason it prints.
+func TestOracleLoadErrors(t *testing.T) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil || testing.Short() {
+		t.Skip("redis-server not installed or -short")
+	}
+	dir := t.TempDir()
+	for _, tt := range loadErrorCases {
+		if tt.differs {
+			continue
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, "oracle.conf")
+			// port 0 keeps a wrongly accepted file from listening anywhere.
+			if err := os.WriteFile(path, []byte(tt.text+"\nport 0\nbind 127.0.0.1\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			out, _ := exec.CommandContext(ctx, bin, path).CombinedOutput()
+			text := string(out)
+			want := "Reading the configuration file, at line " + strconv.Itoa(tt.line) + "\n"
+			if !strings.Contains(text, want) {
+				t.Fatalf("redis-server output %q lacks %q", text, want)
+			}
+			lines := strings.Split(strings.TrimSpace(text), "\n")
+			if got := lines[len(lines)-1]; got != tt.reason {
+				t.Errorf("redis reason %q, shoal %q", got, tt.reason)
+			}
+		})
 	}
 }
