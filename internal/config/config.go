@@ -153,7 +153,11 @@ func (c *Config) Match(patterns ...string) [][2]string {
 	defer c.mu.RUnlock()
 	out := make([][2]string, len(found))
 	for i, m := range found {
-		out[i] = [2]string{m.key, c.values[m.s.Name]}
+		v := c.values[m.s.Name]
+		if m.s.special != nil && m.s.special.show != nil {
+			v = m.s.special.show(v)
+		}
+		out[i] = [2]string{m.key, v}
 	}
 	return out
 }

@@ -147,7 +147,7 @@ func TestOracleConfigSet(t *testing.T) {
 			}
 			if want == "OK" && got == "OK" {
 				w := rdb.ConfigGet(ctx, s.Name).Val()[s.Name]
-				if g := c.get(s.Name); w != g {
+				if g := c.Match(s.Name)[0][1]; w != g {
 					t.Errorf("CONFIG GET %s after %q: redis %q, shoal %q", s.Name, probe, w, g)
 				}
 			}

@@ -28,7 +28,11 @@ func parseArgs(s *Setting, args []string, ctx parseCtx) (string, string) {
 		return v, reason
 	}
 	if s.Type == TypeEnum {
-		return parseEnum(s, args)
+		v, reason := parseEnum(s, args)
+		if reason == "" && s.check != nil {
+			reason = s.check(v)
+		}
+		return v, reason
 	}
 	if len(args) != 1 {
 		return "", "wrong number of arguments"

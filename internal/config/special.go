@@ -16,6 +16,9 @@ import (
 type specialOps struct {
 	parse   func(args []string, ctx parseCtx) (string, string)
 	rewrite func(st *rewriteState, s *Setting, v string, get func(string) string)
+	// show, when set, turns the stored value into what CONFIG GET
+	// displays, for values whose display loses information.
+	show func(v string) string
 }
 
 // --- save ---------------------------------------------------------------
@@ -145,7 +148,7 @@ func rewriteObuf(st *rewriteState, s *Setting, v string, _ func(string) string) 
 
 // --- notify-keyspace-events ---------------------------------------------
 
-var notifyOps = &specialOps{parse: parseNotify, rewrite: rewriteNotify}
+var notifyOps = &specialOps{parse: parseNotify, rewrite: rewriteNotify, show: showNotify}
 
 // Keyspace event classes, in the bit order keyspaceEventsFlagsToString
 // prints them.
@@ -188,11 +191,16 @@ func parseNotify(args []string, _ parseCtx) (string, string) {
 	return notifyString(flags), ""
 }
 
-// notifyString is keyspaceEventsFlagsToString.
+// notifyString is keyspaceEventsFlagsToString, except that with 'A' it
+// keeps 'n' (right after the 'A'), which Valkey drops from the text but
+// not from its flags. showNotify drops it for CONFIG GET.
 func notifyString(flags int) string {
 	var b strings.Builder
 	if flags&nAll == nAll {
 		b.WriteByte('A')
+		if flags&nNew != 0 {
+			b.WriteByte('n')
+		}
 	} else {
 		for _, x := range []struct {
 			f int
@@ -214,6 +222,13 @@ func notifyString(flags int) string {
 		b.WriteByte('m')
 	}
 	return b.String()
+}
+
+func showNotify(v string) string {
+	if strings.HasPrefix(v, "An") {
+		return "A" + v[2:]
+	}
+	return v
 }
 
 func rewriteNotify(st *rewriteState, s *Setting, v string, _ func(string) string) {
