@@ -256,17 +256,28 @@ func rewriteBind(st *rewriteState, s *Setting, v string, _ func(string) string) 
 		st.markProcessed(s.Name)
 		return
 	}
-	if v == "" {
-		v = `""`
-	}
-	st.rewriteLine(s.Name, s.Name+" "+v, true)
+	st.rewriteLine(s.Name, s.Name+" "+confArgs(strings.Split(v, " ")), true)
 }
 
 var rdmaBindOps = &specialOps{parse: parseBind, rewrite: func(st *rewriteState, s *Setting, v string, get func(string) string) {
 	if v != "" {
-		st.rewriteLine(s.Name, s.Name+" "+v, true)
+		st.rewriteLine(s.Name, s.Name+" "+confArgs(strings.Split(v, " ")), true)
 	}
 }}
+
+// confArgs writes arguments for a configuration line, quoting only those
+// that would not read back as themselves. (Valkey writes bind addresses
+// and the replicaof host unquoted, which breaks on unusual values.)
+func confArgs(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if a == "" || strings.ContainsAny(a, " \t\r\n\v\f\"'\\") || strings.IndexFunc(a, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
+			out[i] = repr(a)
+		}
+	}
+	return strings.Join(out, " ")
+}
 
 // --- dir ----------------------------------------------------------------
 
@@ -343,7 +354,9 @@ func rewriteReplicaof(st *rewriteState, s *Setting, v string, get func(string) s
 		st.markProcessed(s.Name)
 		return
 	}
-	st.rewriteLine(s.Name, s.Name+" "+v, true)
+	i := strings.LastIndexByte(v, ' ')
+	host, port := v[:i], v[i+1:]
+	st.rewriteLine(s.Name, s.Name+" "+confArgs([]string{host, port}), true)
 }
 
 // --- oom-score-adj-values -----------------------------------------------
