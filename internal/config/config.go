@@ -138,7 +138,7 @@ func (c *Config) Match(patterns ...string) [][2]string {
 			}
 			continue
 		}
-		for _, e := range index.entries {
+		for _, e := range nameIndex.entries {
 			if e.s.Has(FlagHidden) || seen[e.name] {
 				continue
 			}

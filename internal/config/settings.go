@@ -91,7 +91,7 @@ func Settings() []Setting {
 
 // Lookup finds a setting by name or alias, ignoring ASCII case.
 func Lookup(name string) (*Setting, bool) {
-	e, ok := index.byName[strings.ToLower(name)]
+	e, ok := nameIndex.byName[strings.ToLower(name)]
 	if !ok {
 		return nil, false
 	}
@@ -114,7 +114,7 @@ type settingIndex struct {
 	entries []entry // sorted by name
 }
 
-var index = buildIndex(settings)
+var nameIndex = buildIndex(settings)
 
 func buildIndex(table []Setting) settingIndex {
 	idx := settingIndex{byName: make(map[string]entry, 2*len(table))}
@@ -137,6 +137,6 @@ func buildIndex(table []Setting) settingIndex {
 }
 
 func lookupEntry(name string) (entry, bool) {
-	e, ok := index.byName[strings.ToLower(name)]
+	e, ok := nameIndex.byName[strings.ToLower(name)]
 	return e, ok
 }
