@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -147,5 +148,19 @@ func TestLoadFileMissing(t *testing.T) {
 	want := "*** FATAL CONFIG FILE ERROR (Version 9.0.0) ***\nFatal error, can't open config file '/nonexistent/shoal.conf': No such file or directory"
 	if err.Error() != want {
 		t.Errorf("got %q, want %q", err.Error(), want)
+	}
+}
+
+func TestIncludeDepthLimit(t *testing.T) {
+	dir := t.TempDir()
+	name := func(i int) string { return filepath.Join(dir, "f"+strconv.Itoa(i)+".conf") }
+	for i := 0; i <= maxIncludeDepth; i++ {
+		writeFile(t, name(i), "include "+name(i+1)+"\n")
+	}
+	writeFile(t, name(maxIncludeDepth+1), "port 1\n")
+	err := New().LoadFile(name(0))
+	var fe *FileError
+	if !errors.As(err, &fe) || !strings.HasPrefix(fe.Reason, "too many nested includes") {
+		t.Fatalf("got %v", err)
 	}
 }

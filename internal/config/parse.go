@@ -206,19 +206,6 @@ func enumName(s *Setting, val int, bitflags bool) string {
 	return strings.Join(names, " ")
 }
 
-// enumValue returns the value of a canonical enum string.
-func enumValue(s *Setting, v string) int {
-	val := 0
-	for _, a := range strings.Fields(v) {
-		for i, name := range s.Enum {
-			if a == name {
-				val |= enumVal(s, i)
-			}
-		}
-	}
-	return val
-}
-
 func enumError(s *Setting) string {
 	msg := "argument(s) must be one of the following: " + strings.Join(s.Enum, ", ")
 	if len(msg) > 255 { // Valkey copies it into a 256-byte buffer
