@@ -1,6 +1,7 @@
 package command_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -73,19 +74,21 @@ func TestStringsSetRangeGetRange(t *testing.T) {
 }
 
 func TestStringsProtoMaxBulkLen(t *testing.T) {
-	e := newStrEnv(t, 2, "--proto-max-bulk-len", "100")
+	// 1mb is the smallest proto-max-bulk-len Valkey accepts.
+	const limit = 1 << 20
+	e := newStrEnv(t, 2, "--proto-max-bulk-len", "1mb")
 	tooBig := errReply("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
-	e.do(int64(100), "setrange", "k", "99", "x")
-	e.do(tooBig, "setrange", "k", "100", "x")
+	e.do(int64(limit), "setrange", "k", strconv.Itoa(limit-1), "x")
+	e.do(tooBig, "setrange", "k", strconv.Itoa(limit), "x")
 	e.do(tooBig, "append", "k", "x")
-	e.do(int64(50), "append", "a", strings.Repeat("a", 50))
-	e.do(int64(100), "append", "a", strings.Repeat("a", 50))
+	e.do(int64(limit/2), "append", "a", strings.Repeat("a", limit/2))
+	e.do(int64(limit), "append", "a", strings.Repeat("a", limit/2))
 	e.do(tooBig, "append", "a", "b")
 	bitOff := errReply("ERR bit offset is not an integer or out of range")
-	e.do(int64(0), "setbit", "b", "799", "1")
-	e.do(bitOff, "setbit", "b", "800", "1")
-	e.do(bitOff, "getbit", "b", "800")
-	e.do(bitOff, "bitfield", "b", "get", "u8", "#100")
+	e.do(int64(0), "setbit", "b", strconv.Itoa(limit*8-1), "1")
+	e.do(bitOff, "setbit", "b", strconv.Itoa(limit*8), "1")
+	e.do(bitOff, "getbit", "b", strconv.Itoa(limit*8))
+	e.do(bitOff, "bitfield", "b", "get", "u8", "#"+strconv.Itoa(limit))
 	e.do(errReply("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"),
 		"lcs", "a", "k")
 }

@@ -55,7 +55,13 @@ func (s *Server) wireConfig() error {
 	intHook("client-query-buffer-limit", s.settings.queryBufLimit.Store)
 	c.OnChange("protected-mode", func(v string) error { s.settings.protectedMode.Store(v == "yes"); return nil })
 	c.OnChange("loglevel", func(v string) error { s.setLogLevel(v); return nil })
-	s.settings.pubsubHardLimit.Store(32 << 20)
+	c.OnChange("client-output-buffer-limit", func(string) error {
+		if l, ok := c.OutputBufferLimit("pubsub"); ok {
+			s.settings.pubsubHardLimit.Store(int64(l.Hard))
+		}
+		return nil
+	})
+	intHook("tcp-keepalive", s.settings.keepaliveSec.Store)
 	return c.ApplyAll()
 }
 
