@@ -1,0 +1,102 @@
+package difftest
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/shoal-db/shoal/internal/testutil"
+)
+
+// maxReported bounds the mismatches printed per file; the rest are counted.
+const maxReported = 40
+
+// TestDifferential runs every script in testdata/ against redis-server and
+// Shoal. SHOAL_DIFFTEST_SUBJECT=redis runs the scripts against a second
+// redis-server instead, which checks that the scripts are deterministic;
+// SHOAL_DIFFTEST_TRACE=1 logs every step with both replies.
+func TestDifferential(t *testing.T) {
+	bin := RequireBinary(t, "redis-server")
+	scripts, err := LoadScripts("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scripts) == 0 {
+		t.Fatal("no scripts in testdata/")
+	}
+	selfCheck := os.Getenv("SHOAL_DIFFTEST_SUBJECT") == "redis"
+	var (
+		mu      sync.Mutex
+		results []Result
+	)
+	t.Run("scripts", func(t *testing.T) {
+		for _, sc := range scripts {
+			t.Run(strings.TrimSuffix(sc.Name, ".txt"), func(t *testing.T) {
+				t.Parallel()
+				res := runScript(t, sc, bin, selfCheck)
+				mu.Lock()
+				results = append(results, res)
+				mu.Unlock()
+			})
+		}
+	})
+	t.Log("differential summary (compared steps passed / compared; ignored steps are run, not compared):\n" + summary(results))
+}
+
+func runScript(t *testing.T, sc *Script, bin string, selfCheck bool) Result {
+	oracle := StartRedis(t, bin)
+	subjectAddr := ""
+	if selfCheck {
+		subjectAddr = StartRedis(t, bin).Addr
+	} else {
+		subjectAddr = testutil.StartServer(t).Addr()
+	}
+	missing, err := HasCommands(subjectAddr, sc.Requires)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missing) > 0 {
+		res := Result{File: sc.Name, Steps: len(sc.Steps), Skipped: "needs " + strings.Join(missing, ", ")}
+		t.Skipf("%s: skipped, the server does not implement %s yet", sc.Name, strings.Join(missing, ", "))
+		return res
+	}
+	o, s := NewTarget("redis", oracle.Addr), NewTarget("shoal", subjectAddr)
+	defer o.Close()
+	defer s.Close()
+	opts := Options{SelfCheck: selfCheck}
+	if os.Getenv("SHOAL_DIFFTEST_TRACE") != "" {
+		opts.Trace = func(st *Step, want, got string) {
+			t.Logf("%s: %s\n    redis: %s\n    shoal: %s", st.Where(), st.Text, want, got)
+		}
+	}
+	res := Run(sc, o, s, opts)
+	for i, f := range res.Failures {
+		if i == maxReported {
+			t.Errorf("... and %d more mismatches in %s", len(res.Failures)-maxReported, sc.Name)
+			break
+		}
+		t.Errorf("mismatch at %s", f)
+	}
+	t.Logf("%s: %d/%d compared steps passed, %d ignored", sc.Name, res.Passed, res.Compared, res.Ignored)
+	return res
+}
+
+func summary(results []Result) string {
+	sort.Slice(results, func(i, j int) bool { return results[i].File < results[j].File })
+	var sb strings.Builder
+	var passed, compared int
+	for _, r := range results {
+		if r.Skipped != "" {
+			fmt.Fprintf(&sb, "  %-28s skipped (%s)\n", r.File, r.Skipped)
+			continue
+		}
+		fmt.Fprintf(&sb, "  %-28s %4d/%-4d passed, %3d ignored\n", r.File, r.Passed, r.Compared, r.Ignored)
+		passed += r.Passed
+		compared += r.Compared
+	}
+	fmt.Fprintf(&sb, "  %-28s %4d/%-4d passed\n", "TOTAL", passed, compared)
+	return sb.String()
+}
