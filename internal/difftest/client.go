@@ -43,8 +43,11 @@ func (c *Client) Send(argv ...string) error {
 }
 
 // Read reads one reply.
-func (c *Client) Read() (*resp.Reply, error) {
-	if err := c.nc.SetReadDeadline(time.Now().Add(c.Timeout)); err != nil {
+func (c *Client) Read() (*resp.Reply, error) { return c.ReadTimeout(c.Timeout) }
+
+// ReadTimeout reads one reply, waiting at most d.
+func (c *Client) ReadTimeout(d time.Duration) (*resp.Reply, error) {
+	if err := c.nc.SetReadDeadline(time.Now().Add(d)); err != nil {
 		return nil, fmt.Errorf("difftest: %w", err)
 	}
 	r, err := c.rr.ReadReply()

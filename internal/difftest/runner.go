@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/shoal-db/shoal/internal/resp"
 )
@@ -73,7 +74,9 @@ func (t *Target) Exec(st *Step) (*resp.Reply, error) {
 
 func (t *Target) exec(c *Client, st *Step) (*resp.Reply, error) {
 	if st.Recv {
-		return c.Read()
+		// A message that was published is delivered within
+		// milliseconds; do not hold the suite up when it never comes.
+		return c.ReadTimeout(recvTimeout)
 	}
 	argv := make([]string, len(st.Argv))
 	for i, a := range st.Argv {
@@ -95,6 +98,9 @@ func (t *Target) exec(c *Client, st *Step) (*resp.Reply, error) {
 	return c.Do(argv...)
 }
 
+// recvTimeout bounds the wait of a "# recv" step.
+const recvTimeout = 2 * time.Second
+
 func isSubscribe(name string) bool {
 	switch strings.ToLower(name) {
 	case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe":
@@ -104,11 +110,18 @@ func isSubscribe(name string) bool {
 }
 
 // subscribe runs a (un)subscribe command, which answers with one reply per
-// channel (or, for a bare unsubscribe, one per subscription it drops), and
-// returns them as one array.
+// channel, and returns the replies as one array. A bare UNSUBSCRIBE (or
+// PUNSUBSCRIBE) answers once per subscription it drops, a number the
+// harness does not know: a PING sent right after it marks the end.
 func subscribe(c *Client, argv []string) (*resp.Reply, error) {
 	if err := c.Send(argv...); err != nil {
 		return nil, err
+	}
+	bare := len(argv) == 1
+	if bare {
+		if err := c.Send("PING", pingMark); err != nil {
+			return nil, err
+		}
 	}
 	out := &resp.Reply{Type: resp.TypeArray}
 	for i := 0; ; i++ {
@@ -116,21 +129,32 @@ func subscribe(c *Client, argv []string) (*resp.Reply, error) {
 		if err != nil {
 			return nil, err
 		}
-		if r.IsError() {
+		switch {
+		case bare && isPingMark(r):
+			return out, nil
+		case r.IsError() && !bare:
 			return r, nil
 		}
 		out.Elems = append(out.Elems, r)
-		if len(argv) > 1 {
-			if i+2 >= len(argv) {
-				return out, nil
-			}
-			continue
-		}
-		// Bare unsubscribe: the last reply reports zero subscriptions.
-		if len(r.Elems) != 3 || r.Elems[2].Type != resp.TypeInt || r.Elems[2].Int == 0 || i > 10000 {
+		if !bare && i+2 >= len(argv) {
 			return out, nil
 		}
+		if i > 100000 {
+			return nil, fmt.Errorf("difftest: no end to the replies of %s", argv[0])
+		}
 	}
+}
+
+// pingMark is the PING argument that ends a bare unsubscribe's replies.
+const pingMark = "difftest-unsubscribe-end"
+
+// isPingMark recognizes the reply to PING pingMark in every shape:
+// a bulk (not subscribed), ["pong", mark] (RESP2 subscribed).
+func isPingMark(r *resp.Reply) bool {
+	if r.Type == resp.TypeBulk && r.Str == pingMark {
+		return true
+	}
+	return r.IsAggregate() && len(r.Elems) == 2 && r.Elems[1].Str == pingMark
 }
 
 // scanAll iterates a SCAN-family command from cursor 0 to the end and

@@ -116,9 +116,9 @@ func (r *Reply) format(sb *strings.Builder) {
 	}
 	switch r.Type {
 	case TypeSimple:
-		sb.WriteString(r.Str)
+		sb.WriteString(printable(r.Str))
 	case TypeError:
-		sb.WriteString("(error) " + r.Str)
+		sb.WriteString("(error) " + printable(r.Str))
 	case TypeBlobError:
 		sb.WriteString("(blob error) " + strconv.Quote(r.Str))
 	case TypeInt:
@@ -169,6 +169,17 @@ func (r *Reply) formatList(sb *strings.Builder) {
 		e.format(sb)
 	}
 	sb.WriteString(close)
+}
+
+// printable returns s as is when it is printable ASCII, quoted otherwise,
+// so that a rendered reply never carries control bytes into a log.
+func printable(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 func formatPairs(sb *strings.Builder, kv []*Reply) {
