@@ -66,7 +66,7 @@ func (t *Target) Exec(st *Step) (*resp.Reply, error) {
 	if len(st.Argv) > 0 && strings.EqualFold(st.Argv[0], "quit") {
 		t.drop(st.Conn)
 	}
-	if st.Capture != "" {
+	if st.Capture != "" && r.Type == resp.TypeBulk && !r.Nil {
 		t.vars[st.Capture] = r.Str
 	}
 	return r, nil

