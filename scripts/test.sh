@@ -49,7 +49,9 @@ if [ -x /usr/local/go/bin/go ] && ! command -v go >/dev/null 2>&1; then
 	export PATH="/usr/local/go/bin:$PATH"
 fi
 
-install_tools
+# A failed installation is not fatal here: the tests that need the tools
+# skip with a message, and fail under CI=true.
+install_tools || log "could not install redis-server/redis-tools; continuing"
 
 log "go vet ./..."
 go vet ./...

@@ -71,10 +71,13 @@ func TestWriterEncodings(t *testing.T) {
 
 // TestWriterDoubleMatchesValkey pins the double format to Valkey's
 // d2string (util.c): "-0" for negative zero, plain integers while the
-// value fits in LLONG_MAX/2, otherwise fpconv_dtoa, which writes plain
-// decimals for exponents down to 1e-6 (and up to ndigits+7 for integers)
-// and otherwise a one- or two-digit exponent without zero padding
-// ("1e-7", "1e+19"). RESP2 sends the same text as a bulk string.
+// value is integral and within ±LLONG_MAX/2, otherwise fpconv_dtoa
+// (shortest digits, laid out by emit_digits): with K the power of ten of
+// the last digit and E the magnitude of the decimal exponent, integers
+// with K >= 0 and E < ndigits+7 are written out, decimals with K > -7 or
+// E < 4 are written with a point, everything else as d.ddde±E with no
+// zero padding ("1e-7", "1.2345e-4", "1e+19"). RESP2 sends the same text
+// as a bulk string.
 func TestWriterDoubleMatchesValkey(t *testing.T) {
 	cases := []struct {
 		f    float64
@@ -88,17 +91,22 @@ func TestWriterDoubleMatchesValkey(t *testing.T) {
 		{1.0 / 3, "0.3333333333333333"},
 		{0.0001, "0.0001"},
 		{0.000001, "0.000001"},
-		{1.5e-6, "0.0000015"},
+		{1e-5, "0.00001"},
+		{1.5e-6, "1.5e-6"},
+		{0.00012345, "1.2345e-4"},
 		{1e-7, "1e-7"},
 		{-1.5e-7, "-1.5e-7"},
 		{1234567.5, "1234567.5"},
+		{12345678.9, "12345678.9"},
 		{123456789012.25, "123456789012.25"},
 		{1e17, "100000000000000000"},
 		{4e18, "4000000000000000000"},
 		{1e19, "1e+19"},
+		{9.007199254740993e18, "9007199254740993000"},
+		{1.23e20, "1.23e+20"},
+		{1e21, "1e+21"},
 		{5e25, "5e+25"},
 		{1.7976931348623157e308, "1.7976931348623157e+308"},
-		{5e-324, "5e-324"},
 	}
 	for _, tc := range cases {
 		if got := string(AppendFloat(nil, tc.f)); got != tc.want {
