@@ -27,5 +27,16 @@
 //	                       messages) and compare it
 //
 // Every script runs against a fresh redis-server process and a fresh Shoal
-// server, so files cannot leak state into each other.
+// server (which is stronger than a FLUSHALL between files: CONFIG SET,
+// client names and subscriptions cannot leak either).
+//
+// Running:
+//
+//	go test ./internal/difftest/ -run TestDifferential -v     # summary per file
+//	go test ./internal/difftest/ -run 'TestDifferential/scripts/keys_expire$'
+//	SHOAL_DIFFTEST_TRACE=1 go test ./internal/difftest/ -run ... -v   # every step
+//	go test ./internal/difftest/ -run TestScriptsDeterministic  # redis vs redis
+//
+// redis-server must be on PATH (Debian: apt-get install redis-server); the
+// tests skip without it, or fail when CI=true.
 package difftest

@@ -176,6 +176,24 @@ func TestReaderRequests(t *testing.T) {
 	}
 }
 
+// TestReaderStrictLengths: Valkey parses multibulk counts and bulk
+// lengths with string2ll, which rejects a '+' sign, leading zeros and
+// "-0"; strconv.ParseInt accepts all three.
+func TestReaderStrictLengths(t *testing.T) {
+	for _, tc := range []struct{ in, err string }{
+		{"*+1\r\n$1\r\na\r\n", "Protocol error: invalid multibulk length"},
+		{"*01\r\n$1\r\na\r\n", "Protocol error: invalid multibulk length"},
+		{"*1\r\n$+1\r\na\r\n", "Protocol error: invalid bulk length"},
+		{"*1\r\n$01\r\na\r\n", "Protocol error: invalid bulk length"},
+		{"*1\r\n$-0\r\n\r\n", "Protocol error: invalid bulk length"},
+	} {
+		got, err := parseAll(strings.NewReader(tc.in))
+		if errText(err) != tc.err {
+			t.Errorf("parse %q = %v, %v; want %s", tc.in, got, err, tc.err)
+		}
+	}
+}
+
 func TestReaderUnauthenticatedLimits(t *testing.T) {
 	for _, tc := range []struct{ in, err string }{
 		{"*11\r\n", "Protocol error: unauthenticated multibulk length"},
