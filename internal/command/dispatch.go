@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/shoal-db/shoal/internal/resp"
@@ -79,6 +80,14 @@ func (n *Node) reject(ctx *Ctx, cmd *Command, msg string) {
 		cmd.stats.RejectedCall.Add(1)
 	}
 	n.Stats.RejectedCalls.Add(1)
+	if cmd != nil && cmd.Name == "exec" {
+		// A malformed EXEC aborts the transaction (if any) with the
+		// reason, as Valkey's execCommandAbort.
+		ctx.C.discardMulti()
+		ctx.C.unwatchAll(n)
+		ctx.Error("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
+		return
+	}
 	if ctx.C.Flag(ClientMulti) {
 		ctx.C.SetFlag(ClientDirtyExec, true)
 	}

@@ -145,6 +145,7 @@ func NewTable() *Table {
 		transactionCommands(),
 		pubsubCommands(),
 		serverCommands(),
+		roleCommands(),
 	} {
 		for _, c := range family {
 			t.add(c)
