@@ -146,6 +146,10 @@ func NewTable() *Table {
 		pubsubCommands(),
 		serverCommands(),
 		roleCommands(),
+		hashCommands(),
+		listCommands(),
+		setCommands(),
+		zsetCommands(),
 	} {
 		for _, c := range family {
 			t.add(c)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/shoal-db/shoal/internal/slot"
+	"github.com/shoal-db/shoal/internal/types"
 )
 
 // Sink receives the effects of writes, as commands, in apply order. Sinks
@@ -52,6 +53,7 @@ type Keyspace struct {
 	evict evictState
 	stats Stats
 
+	limits       atomic.Pointer[types.Limits]
 	lfuMode      atomic.Bool
 	lfuLogFactor atomic.Int32
 	lfuDecayTime atomic.Int32

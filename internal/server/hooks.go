@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/shoal-db/shoal/internal/keyspace"
+	"github.com/shoal-db/shoal/internal/types"
 )
 
 // wireConfig registers the apply hooks that push configuration into the
@@ -62,6 +63,22 @@ func (s *Server) wireConfig() error {
 		return nil
 	})
 	intHook("tcp-keepalive", s.settings.keepaliveSec.Store)
+	limitNames := []string{"hash-max-listpack-entries", "hash-max-listpack-value", "list-max-listpack-size",
+		"set-max-intset-entries", "set-max-listpack-entries", "set-max-listpack-value",
+		"zset-max-listpack-entries", "zset-max-listpack-value"}
+	c.OnAnyChange(func() error {
+		ks.SetLimits(types.Limits{
+			HashMaxListpackEntries: int(c.Int("hash-max-listpack-entries")),
+			HashMaxListpackValue:   int(c.Int("hash-max-listpack-value")),
+			ListMaxListpackSize:    int(c.Int("list-max-listpack-size")),
+			SetMaxIntsetEntries:    int(c.Int("set-max-intset-entries")),
+			SetMaxListpackEntries:  int(c.Int("set-max-listpack-entries")),
+			SetMaxListpackValue:    int(c.Int("set-max-listpack-value")),
+			ZSetMaxListpackEntries: int(c.Int("zset-max-listpack-entries")),
+			ZSetMaxListpackValue:   int(c.Int("zset-max-listpack-value")),
+		})
+		return nil
+	}, limitNames...)
 	return c.ApplyAll()
 }
 

@@ -1,0 +1,3 @@
+package command
+
+func setCommands() []*Command { return nil }
