@@ -1,6 +1,7 @@
 package types
 
 import (
+	"hash/maphash"
 	"sort"
 	"strconv"
 )
@@ -43,7 +44,22 @@ func NewSet(first []byte, hint int, lim Limits) *Set {
 	if hint <= lim.SetMaxListpackEntries {
 		return NewListpackSet()
 	}
-	return &Set{enc: setHashtable, d: NewDict[struct{}](hint)}
+	return &Set{enc: setHashtable, d: setNewDict(hint)}
+}
+
+// setDictSeed is the hash seed of every set hashtable in the process. It
+// is set once and never changes. Sharing it matters for SSCAN: a
+// hashtable rebuilt from the same members (SINTERSTORE k k, SUNIONSTORE
+// k k, RESTORE, COPY) puts every member in the same bucket, so a cursor
+// taken from the old table keeps the SCAN guarantee on the new one — as
+// in Valkey, whose dicts share one process-wide hash key.
+var setDictSeed = maphash.MakeSeed()
+
+// setNewDict returns an empty set hashtable sized for hint members.
+func setNewDict(hint int) *Dict[struct{}] {
+	d := NewDict[struct{}](hint)
+	d.seed = setDictSeed
+	return d
 }
 
 // NewSetFor returns an empty set for one member (NewSet with hint 1).
@@ -114,7 +130,7 @@ func (s *Set) Clone() Object {
 	case setListpack:
 		return &Set{enc: setListpack, lp: s.lp.Clone()}
 	}
-	c := &Set{enc: setHashtable, d: NewDict[struct{}](s.d.Len()), mem: s.mem}
+	c := &Set{enc: setHashtable, d: setNewDict(s.d.Len()), mem: s.mem}
 	s.d.Range(func(k string, _ struct{}) bool { c.d.Set(k, struct{}{}); return true })
 	return c
 }
@@ -245,7 +261,7 @@ func (s *Set) toDict(capacity int) {
 	if s.enc == setHashtable {
 		return
 	}
-	d := NewDict[struct{}](max(capacity, s.Len()))
+	d := setNewDict(max(capacity, s.Len()))
 	var mem int64
 	s.Range(func(m []byte) bool {
 		d.Set(string(m), struct{}{})
