@@ -335,4 +335,3 @@ func setPropCheckKey(rt *rapid.T, e *strEnv, m setModel, k string, lim setPropLi
 		rt.Fatalf("%s: encoding %q", k, enc)
 	}
 }
-

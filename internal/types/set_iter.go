@@ -3,6 +3,7 @@ package types
 import (
 	"math/rand/v2"
 	"strconv"
+	"unsafe"
 )
 
 // Range calls fn for every member until it returns false, in the
@@ -22,9 +23,13 @@ func (s *Set) Range(fn func(m []byte) bool) {
 	case setListpack:
 		s.lp.Range(func(_ int, v []byte) bool { return fn(v) })
 	default:
-		s.d.Range(func(k string, _ struct{}) bool { return fn([]byte(k)) })
+		s.d.Range(func(k string, _ struct{}) bool { return fn(setStrBytes(k)) })
 	}
 }
+
+// setStrBytes views a hashtable member as bytes without copying; callers
+// of Range and Scan only read the slice.
+func setStrBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // Members returns copies of all members in Range order.
 func (s *Set) Members() [][]byte {
@@ -46,7 +51,7 @@ func (s *Set) Scan(cursor uint64, count int, fn func(m []byte)) uint64 {
 	}
 	seen := 0
 	for budget := count * 10; ; budget-- {
-		cursor = s.d.Scan(cursor, func(k string, _ struct{}) { fn([]byte(k)); seen++ })
+		cursor = s.d.Scan(cursor, func(k string, _ struct{}) { fn(setStrBytes(k)); seen++ })
 		if cursor == 0 || seen >= count || budget <= 0 {
 			return cursor
 		}
@@ -97,7 +102,7 @@ func (s *Set) RandomRepeat(count int, fn func(m []byte) bool) {
 	default:
 		for ; count > 0; count-- {
 			k, _, _ := s.d.Random(rand.Uint64())
-			if !fn([]byte(k)) {
+			if !fn(setStrBytes(k)) {
 				return
 			}
 		}

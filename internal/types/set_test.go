@@ -259,9 +259,14 @@ func TestSetScanGuarantee(t *testing.T) {
 			if calls > 100000 {
 				t.Fatal("scan does not terminate")
 			}
-			// Churn: add or remove a batch of transient members.
+			// Churn: add or remove a batch of transient members, or
+			// rebuild the set from its members (as SUNIONSTORE k k does).
 			n := rapid.IntRange(0, 200).Draw(t, "churn")
-			if rapid.Bool().Draw(t, "grow") {
+			if rapid.IntRange(0, 4).Draw(t, "rebuild") == 0 {
+				r := NewSet([]byte("k"), s.Len(), lim)
+				s.Range(func(m []byte) bool { r.Add(m, lim); return true })
+				s = r
+			} else if rapid.Bool().Draw(t, "grow") {
 				for i := 0; i < n; i++ {
 					s.Add([]byte("t"+strconv.Itoa(next)), lim)
 					next++
