@@ -173,31 +173,7 @@ func setPropStep(rt *rapid.T, e *strEnv, m setModel, key, member *rapid.Generato
 	case 4: // SPOP [count]
 		setPropSpop(rt, e, m, k)
 	case 5: // SRANDMEMBER count
-		count := rapid.IntRange(-12, 12).Draw(rt, "count")
-		got, err := r.SRandMemberN(ctx, k, int64(count)).Result()
-		if err != nil {
-			rt.Fatal(err)
-		}
-		size := len(m[k])
-		want := count
-		if count < 0 {
-			want = -count
-			if size == 0 {
-				want = 0
-			}
-		} else {
-			want = min(count, size)
-		}
-		seen := map[string]bool{}
-		for _, v := range got {
-			if !m[k][v] || (count > 0 && seen[v]) {
-				rt.Fatalf("SRANDMEMBER %s %d = %q, members %v", k, count, got, m.members(k))
-			}
-			seen[v] = true
-		}
-		if len(got) != want {
-			rt.Fatalf("SRANDMEMBER %s %d returned %d members, want %d", k, count, len(got), want)
-		}
+		setPropSrandmember(rt, e, m, k)
 	case 6, 7: // STORE commands
 		dst := key.Draw(rt, "dst")
 		src := []string{k, key.Draw(rt, "other")}
@@ -216,26 +192,7 @@ func setPropStep(rt *rapid.T, e *strEnv, m setModel, key, member *rapid.Generato
 		setPropInt(rt, cmd, int64(len(res)))
 		m.put(dst, res)
 	case 8: // read-only algebra
-		src := []string{k, key.Draw(rt, "other")}
-		for name, c := range map[string]struct {
-			want map[string]bool
-			got  *redis.StringSliceCmd
-		}{
-			"SINTER": {m.inter(src), r.SInter(ctx, src...)},
-			"SUNION": {m.union(src), r.SUnion(ctx, src...)},
-			"SDIFF":  {m.diff(src), r.SDiff(ctx, src...)},
-		} {
-			got, err := c.got.Result()
-			if err != nil || fmt.Sprint(setSortedSlice(got)) != fmt.Sprint(setMapKeys(c.want)) {
-				rt.Fatalf("%s %v = %v (%v), want %v", name, src, got, err, setMapKeys(c.want))
-			}
-		}
-		limit := rapid.IntRange(0, 5).Draw(rt, "limit")
-		want := int64(len(m.inter(src)))
-		if limit > 0 {
-			want = min(want, int64(limit))
-		}
-		setPropInt(rt, r.SInterCard(ctx, int64(limit), src...), want)
+		setPropAlgebra(rt, e, m, []string{k, key.Draw(rt, "other")})
 	default: // membership
 		got, err := r.SMIsMember(ctx, k, setTestAny(vs)...).Result()
 		if err != nil || len(got) != len(vs) {
@@ -250,6 +207,60 @@ func setPropStep(rt *rapid.T, e *strEnv, m setModel, key, member *rapid.Generato
 			}
 		}
 	}
+}
+
+// setPropSrandmember checks SRANDMEMBER with a count against the model.
+func setPropSrandmember(rt *rapid.T, e *strEnv, m setModel, k string) {
+	ctx, r := e.ctx, e.rdb
+	count := rapid.IntRange(-12, 12).Draw(rt, "count")
+	got, err := r.SRandMemberN(ctx, k, int64(count)).Result()
+	if err != nil {
+		rt.Fatal(err)
+	}
+	size := len(m[k])
+	want := count
+	if count < 0 {
+		want = -count
+		if size == 0 {
+			want = 0
+		}
+	} else {
+		want = min(count, size)
+	}
+	seen := map[string]bool{}
+	for _, v := range got {
+		if !m[k][v] || (count > 0 && seen[v]) {
+			rt.Fatalf("SRANDMEMBER %s %d = %q, members %v", k, count, got, m.members(k))
+		}
+		seen[v] = true
+	}
+	if len(got) != want {
+		rt.Fatalf("SRANDMEMBER %s %d returned %d members, want %d", k, count, len(got), want)
+	}
+}
+
+// setPropAlgebra checks SINTER, SUNION, SDIFF and SINTERCARD over src.
+func setPropAlgebra(rt *rapid.T, e *strEnv, m setModel, src []string) {
+	ctx, r := e.ctx, e.rdb
+	for name, c := range map[string]struct {
+		want map[string]bool
+		got  *redis.StringSliceCmd
+	}{
+		"SINTER": {m.inter(src), r.SInter(ctx, src...)},
+		"SUNION": {m.union(src), r.SUnion(ctx, src...)},
+		"SDIFF":  {m.diff(src), r.SDiff(ctx, src...)},
+	} {
+		got, err := c.got.Result()
+		if err != nil || fmt.Sprint(setSortedSlice(got)) != fmt.Sprint(setMapKeys(c.want)) {
+			rt.Fatalf("%s %v = %v (%v), want %v", name, src, got, err, setMapKeys(c.want))
+		}
+	}
+	limit := rapid.IntRange(0, 5).Draw(rt, "limit")
+	want := int64(len(m.inter(src)))
+	if limit > 0 {
+		want = min(want, int64(limit))
+	}
+	setPropInt(rt, r.SInterCard(ctx, int64(limit), src...), want)
 }
 
 func setPropSpop(rt *rapid.T, e *strEnv, m setModel, k string) {
