@@ -95,19 +95,18 @@ func setCommands() []*Command {
 	}
 }
 
-// sintercardKeys finds SINTERCARD's keys from its numkeys argument. A
-// numkeys the handler will reject yields no keys (the handler replies
-// before touching any); one larger than the arguments is clamped, so the
-// dispatcher never locks past argv.
+// sintercardKeys finds SINTERCARD's keys from its numkeys argument, as
+// Valkey's sintercardGetKeys: a numkeys below 1 or beyond the arguments
+// yields no keys (the handler rejects it before touching any key).
 func sintercardKeys(argv [][]byte, dst []int) []int {
 	if len(argv) < 2 {
 		return dst
 	}
 	n, ok := types.ParseInt(argv[1])
-	if !ok || n < 1 {
+	if !ok || n < 1 || n > int64(len(argv)-2) {
 		return dst
 	}
-	for i := 2; i < len(argv) && int64(i-2) < n; i++ {
+	for i := 2; i < 2+int(n); i++ {
 		dst = append(dst, i)
 	}
 	return dst

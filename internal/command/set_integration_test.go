@@ -204,6 +204,15 @@ func TestSetCommandTable(t *testing.T) {
 		}
 		e.do(tc.keys, args...)
 	}
+	for _, argv := range []string{"SINTERCARD 0 a", "SINTERCARD 3 a b", "SINTERCARD x a"} {
+		args := []any{"command", "getkeys"}
+		for _, a := range strings.Fields(argv) {
+			args = append(args, a)
+		}
+		if err := e.rdb.Do(e.ctx, args...).Err(); err == nil {
+			t.Errorf("COMMAND GETKEYS %s: no error", argv)
+		}
+	}
 	infos, err := e.rdb.Command(e.ctx).Result()
 	if err != nil {
 		t.Fatal(err)
