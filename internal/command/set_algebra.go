@@ -94,7 +94,7 @@ func setInter(c *Ctx, keys [][]byte, dst []byte, cardOnly bool, limit int64) {
 		// An empty set empties the intersection.
 		switch {
 		case dst != nil:
-			setStore(c, dst, types.NewIntSet(), "")
+			setStore(c, dst, types.NewIntSet(), "") // empty: deletes dst
 		case cardOnly:
 			c.W.Int(0)
 		default:
