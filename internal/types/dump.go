@@ -123,6 +123,12 @@ func decodeDumpBody(k Kind, body []byte) (DumpValue, error) {
 			return DumpValue{}, err
 		}
 		return DumpValue{Str: v}, nil
+	case KindSet:
+		s, err := decodeSetDump(&r)
+		if err != nil {
+			return DumpValue{}, err
+		}
+		return DumpValue{Obj: s}, nil
 	default:
 		return DumpValue{}, ErrDumpFormat
 	}

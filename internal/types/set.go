@@ -1,6 +1,7 @@
 package types
 
 import (
+	"hash/maphash"
 	"sort"
 	"strconv"
 )
@@ -8,45 +9,102 @@ import (
 // Set is a set value in one of Valkey's three encodings: a sorted slice of
 // integers (intset) while every member is an integer and there are at
 // most set-max-intset-entries; a listpack while small; a Dict otherwise.
-// Conversions only go towards the larger encodings, as in Valkey.
+//
+// The conversion rules are Valkey's (t_set.c setTypeCreate, setTypeAddAux,
+// setTypeMaybeConvert, maybeConvertToIntset) down to their quirks, because
+// OBJECT ENCODING makes them observable: a set is created with a size hint
+// (the number of members the command is about to add), an intset that
+// overflows set-max-intset-entries becomes a hashtable (never a listpack),
+// and only the STORE commands and SPOP ever shrink an encoding back, by
+// building a new set.
 type Set struct {
-	is  []int64
+	enc setEncoding
+	is  []int64 // intset: ascending, unique
 	lp  *Listpack
 	d   *Dict[struct{}]
-	mem int64
+	mem int64 // hashtable: bytes of the entries and their keys
 }
 
-// NewSetFor returns an empty set whose encoding suits its first member.
-func NewSetFor(first []byte, lim Limits) *Set {
-	if _, ok := ParseInt(first); ok && lim.SetMaxIntsetEntries > 0 {
-		return &Set{is: []int64{}}
+type setEncoding uint8
+
+const (
+	setIntset setEncoding = iota
+	setListpack
+	setHashtable
+)
+
+// NewSet returns an empty set whose encoding suits first and the expected
+// number of members, as Valkey's setTypeCreate: an intset when first is
+// an integer and hint fits set-max-intset-entries, else a listpack when
+// hint fits set-max-listpack-entries, else a hashtable sized for hint.
+func NewSet(first []byte, hint int, lim Limits) *Set {
+	if _, ok := ParseInt(first); ok && hint <= setIntsetMax(lim) {
+		return NewIntSet()
 	}
-	if len(first) <= lim.SetMaxListpackValue && lim.SetMaxListpackEntries > 0 {
-		return &Set{lp: &Listpack{}}
+	if hint <= lim.SetMaxListpackEntries {
+		return NewListpackSet()
 	}
-	return &Set{d: NewDict[struct{}](0)}
+	return &Set{enc: setHashtable, d: setNewDict(hint)}
 }
+
+// setDictSeed is the hash seed of every set hashtable in the process. It
+// is set once and never changes. Sharing it matters for SSCAN: a
+// hashtable rebuilt from the same members (SINTERSTORE k k, SUNIONSTORE
+// k k, RESTORE, COPY) puts every member in the same bucket, so a cursor
+// taken from the old table keeps the SCAN guarantee on the new one — as
+// in Valkey, whose dicts share one process-wide hash key.
+var setDictSeed = maphash.MakeSeed()
+
+// setNewDict returns an empty set hashtable sized for hint members.
+func setNewDict(hint int) *Dict[struct{}] {
+	d := NewDict[struct{}](hint)
+	d.seed = setDictSeed
+	return d
+}
+
+// NewSetFor returns an empty set for one member (NewSet with hint 1).
+func NewSetFor(first []byte, lim Limits) *Set { return NewSet(first, 1, lim) }
+
+// NewIntSet returns an empty intset-encoded set (the temporary result of
+// SUNION/SDIFF and of SINTER over an intset starts this way in Valkey).
+func NewIntSet() *Set { return &Set{enc: setIntset, is: []int64{}} }
+
+// NewListpackSet returns an empty listpack-encoded set.
+func NewListpackSet() *Set { return &Set{enc: setListpack, lp: &Listpack{}} }
+
+// setIntsetMax is set-max-intset-entries, capped as Valkey caps it.
+func setIntsetMax(lim Limits) int { return min(lim.SetMaxIntsetEntries, 1<<30) }
 
 // Kind implements Object.
 func (s *Set) Kind() Kind { return KindSet }
 
 // Encoding implements Object.
 func (s *Set) Encoding() string {
-	switch {
-	case s.is != nil:
+	switch s.enc {
+	case setIntset:
 		return "intset"
-	case s.lp != nil:
+	case setListpack:
 		return "listpack"
 	}
 	return "hashtable"
 }
 
+// IsIntset reports whether the set is intset-encoded (all members are
+// integers).
+func (s *Set) IsIntset() bool { return s.enc == setIntset }
+
+// IsListpack reports whether the set is listpack-encoded.
+func (s *Set) IsListpack() bool { return s.enc == setListpack }
+
+// IsHashtable reports whether the set is hashtable-encoded.
+func (s *Set) IsHashtable() bool { return s.enc == setHashtable }
+
 // Len implements Object.
 func (s *Set) Len() int {
-	switch {
-	case s.is != nil:
+	switch s.enc {
+	case setIntset:
 		return len(s.is)
-	case s.lp != nil:
+	case setListpack:
 		return s.lp.Len()
 	}
 	return s.d.Len()
@@ -54,24 +112,25 @@ func (s *Set) Len() int {
 
 // MemUsage implements Object.
 func (s *Set) MemUsage() int64 {
-	switch {
-	case s.is != nil:
+	switch s.enc {
+	case setIntset:
 		return 64 + AllocSize(cap(s.is)*8)
-	case s.lp != nil:
+	case setListpack:
 		return 48 + s.lp.MemUsage()
 	}
 	return 80 + int64(len(s.d.buckets))*8 + s.mem
 }
 
-// Clone implements Object.
+// Clone implements Object. The copy has the same encoding (Valkey's
+// setTypeDup, used by COPY).
 func (s *Set) Clone() Object {
-	switch {
-	case s.is != nil:
-		return &Set{is: append([]int64{}, s.is...)}
-	case s.lp != nil:
-		return &Set{lp: s.lp.Clone()}
+	switch s.enc {
+	case setIntset:
+		return &Set{enc: setIntset, is: append([]int64{}, s.is...)}
+	case setListpack:
+		return &Set{enc: setListpack, lp: s.lp.Clone()}
 	}
-	c := &Set{d: NewDict[struct{}](s.d.Len()), mem: s.mem}
+	c := &Set{enc: setHashtable, d: setNewDict(s.d.Len()), mem: s.mem}
 	s.d.Range(func(k string, _ struct{}) bool { c.d.Set(k, struct{}{}); return true })
 	return c
 }
@@ -83,50 +142,102 @@ func (s *Set) intIndex(v int64) (int, bool) {
 
 // Contains reports membership.
 func (s *Set) Contains(m []byte) bool {
-	switch {
-	case s.is != nil:
+	switch s.enc {
+	case setIntset:
 		v, ok := ParseInt(m)
 		if !ok {
 			return false
 		}
 		_, found := s.intIndex(v)
 		return found
-	case s.lp != nil:
+	case setListpack:
 		return s.lp.Find(m, 1) >= 0
 	}
 	_, ok := s.d.Get(string(m))
 	return ok
 }
 
-// Add inserts m and reports whether it was new.
-func (s *Set) Add(m []byte, lim Limits) bool {
-	if s.is != nil {
-		if v, ok := ParseInt(m); ok {
-			i, found := s.intIndex(v)
-			if found {
-				return false
-			}
-			if len(s.is)+1 <= lim.SetMaxIntsetEntries {
-				s.is = append(s.is, 0)
-				copy(s.is[i+1:], s.is[i:])
-				s.is[i] = v
-				return true
-			}
-		} else if s.Contains(m) {
-			return false
-		}
-		s.fromIntset(len(s.is)+1, len(m), lim)
+// MaybeConvert converts a small encoding to a hashtable ahead of adding
+// hint members that would not fit it (Valkey's setTypeMaybeConvert, run
+// by SADD on an existing set with the number of arguments, whether or not
+// they turn out to be new).
+func (s *Set) MaybeConvert(hint int, lim Limits) {
+	if (s.enc == setListpack && hint > lim.SetMaxListpackEntries) ||
+		(s.enc == setIntset && hint > setIntsetMax(lim)) {
+		s.toDict(hint)
 	}
-	if s.lp != nil {
+}
+
+// WouldConvert reports whether MaybeConvert(hint) would change the
+// encoding.
+func (s *Set) WouldConvert(hint int, lim Limits) bool {
+	return (s.enc == setListpack && hint > lim.SetMaxListpackEntries) ||
+		(s.enc == setIntset && hint > setIntsetMax(lim))
+}
+
+// Add inserts m and reports whether it was new, converting the encoding
+// as Valkey's setTypeAddAux does.
+func (s *Set) Add(m []byte, lim Limits) bool {
+	switch s.enc {
+	case setHashtable:
+		return s.dictAdd(m)
+	case setListpack:
 		if s.lp.Find(m, 1) >= 0 {
 			return false
 		}
-		if s.lp.Len()+1 <= lim.SetMaxListpackEntries && len(m) <= lim.SetMaxListpackValue {
+		if s.lp.Len() < lim.SetMaxListpackEntries && len(m) <= lim.SetMaxListpackValue {
 			s.lp.Append(m)
 			return true
 		}
-		s.toDict()
+		s.toDict(s.lp.Len() + 1)
+		return s.dictAdd(m)
 	}
+	if v, ok := ParseInt(m); ok {
+		if !s.addInt(v) {
+			return false
+		}
+		// An intset that outgrows set-max-intset-entries becomes a
+		// hashtable, never a listpack (maybeConvertIntset).
+		if len(s.is) > setIntsetMax(lim) {
+			s.toDict(len(s.is))
+		}
+		return true
+	}
+	// A non-integer joins an intset: a listpack if the set (including the
+	// widest integer it holds) fits one, else a hashtable.
+	n := len(s.is)
+	widest := 0
+	if n > 0 {
+		widest = max(intDigits(s.is[0]), intDigits(s.is[n-1]))
+	}
+	if n < lim.SetMaxListpackEntries && len(m) <= lim.SetMaxListpackValue && widest <= lim.SetMaxListpackValue {
+		s.toListpack()
+		s.lp.Append(m)
+		return true
+	}
+	s.toDict(n + 1)
+	return s.dictAdd(m)
+}
+
+// addInt inserts v into the intset in order.
+func (s *Set) addInt(v int64) bool {
+	i, found := s.intIndex(v)
+	if found {
+		return false
+	}
+	s.is = append(s.is, 0)
+	copy(s.is[i+1:], s.is[i:])
+	s.is[i] = v
+	return true
+}
+
+// intDigits is the length of v's decimal form (Valkey's sdigits10).
+func intDigits(v int64) int {
+	var buf [24]byte
+	return len(strconv.AppendInt(buf[:0], v, 10))
+}
+
+func (s *Set) dictAdd(m []byte) bool {
 	k := string(m)
 	if s.d.Set(k, struct{}{}) {
 		s.mem += dictEntryOverhead + AllocSize(len(k))
@@ -135,40 +246,59 @@ func (s *Set) Add(m []byte, lim Limits) bool {
 	return false
 }
 
-// fromIntset converts an intset that must grow to size n with a new member
-// of length mlen: to a listpack if it would fit, else to a Dict.
-func (s *Set) fromIntset(n, mlen int, lim Limits) {
-	is := s.is
-	s.is = nil
-	if n <= lim.SetMaxListpackEntries && mlen <= lim.SetMaxListpackValue {
-		s.lp = &Listpack{}
-		for _, v := range is {
-			s.lp.Append(strconv.AppendInt(nil, v, 10))
-		}
+// toListpack converts an intset to a listpack.
+func (s *Set) toListpack() {
+	lp := &Listpack{}
+	var buf [24]byte
+	for _, v := range s.is {
+		lp.Append(strconv.AppendInt(buf[:0], v, 10))
+	}
+	s.enc, s.is, s.lp = setListpack, nil, lp
+}
+
+// toDict converts a small encoding to a hashtable sized for capacity.
+func (s *Set) toDict(capacity int) {
+	if s.enc == setHashtable {
 		return
 	}
-	s.d = NewDict[struct{}](n)
-	for _, v := range is {
-		k := strconv.FormatInt(v, 10)
-		s.d.Set(k, struct{}{})
-		s.mem += dictEntryOverhead + AllocSize(len(k))
-	}
-}
-
-func (s *Set) toDict() {
-	d := NewDict[struct{}](s.lp.Len())
-	s.lp.Range(func(_ int, v []byte) bool {
-		d.Set(string(v), struct{}{})
-		s.mem += dictEntryOverhead + AllocSize(len(v))
+	d := setNewDict(max(capacity, s.Len()))
+	var mem int64
+	s.Range(func(m []byte) bool {
+		d.Set(string(m), struct{}{})
+		mem += dictEntryOverhead + AllocSize(len(m))
 		return true
 	})
-	s.lp, s.d = nil, d
+	s.enc, s.is, s.lp, s.d, s.mem = setHashtable, nil, nil, d, mem
 }
 
-// Remove deletes m and reports whether it was present.
+// ConvertToIntset turns a set whose members are all integers into an
+// intset if it has at most set-max-intset-entries members (Valkey's
+// maybeConvertToIntset, applied to SINTERSTORE results). It does nothing
+// if some member is not an integer.
+func (s *Set) ConvertToIntset(lim Limits) {
+	if s.enc == setIntset || s.Len() > setIntsetMax(lim) {
+		return
+	}
+	is := make([]int64, 0, s.Len())
+	ok := true
+	s.Range(func(m []byte) bool {
+		var v int64
+		v, ok = ParseInt(m)
+		is = append(is, v)
+		return ok
+	})
+	if !ok {
+		return
+	}
+	sort.Slice(is, func(i, j int) bool { return is[i] < is[j] })
+	s.enc, s.is, s.lp, s.d, s.mem = setIntset, is, nil, nil, 0
+}
+
+// Remove deletes m and reports whether it was present. Encodings never
+// shrink back on removal, as in Valkey.
 func (s *Set) Remove(m []byte) bool {
-	switch {
-	case s.is != nil:
+	switch s.enc {
+	case setIntset:
 		v, ok := ParseInt(m)
 		if !ok {
 			return false
@@ -178,8 +308,11 @@ func (s *Set) Remove(m []byte) bool {
 			return false
 		}
 		s.is = append(s.is[:i], s.is[i+1:]...)
+		if cap(s.is) > 64 && len(s.is) < cap(s.is)/4 {
+			s.is = append([]int64{}, s.is...)
+		}
 		return true
-	case s.lp != nil:
+	case setListpack:
 		i := s.lp.Find(m, 1)
 		if i < 0 {
 			return false
@@ -192,58 +325,4 @@ func (s *Set) Remove(m []byte) bool {
 		return true
 	}
 	return false
-}
-
-// Range calls fn for every member until it returns false. The slice may
-// alias the set.
-func (s *Set) Range(fn func(m []byte) bool) {
-	switch {
-	case s.is != nil:
-		var buf [24]byte
-		for _, v := range s.is {
-			if !fn(strconv.AppendInt(buf[:0], v, 10)) {
-				return
-			}
-		}
-	case s.lp != nil:
-		s.lp.Range(func(_ int, v []byte) bool { return fn(v) })
-	default:
-		s.d.Range(func(k string, _ struct{}) bool { return fn([]byte(k)) })
-	}
-}
-
-// Members returns copies of all members.
-func (s *Set) Members() [][]byte {
-	out := make([][]byte, 0, s.Len())
-	s.Range(func(m []byte) bool { out = append(out, append([]byte(nil), m...)); return true })
-	return out
-}
-
-// Scan is one SSCAN step (see Hash.Scan).
-func (s *Set) Scan(cursor uint64, count int, fn func(m []byte)) uint64 {
-	if s.d == nil {
-		s.Range(func(m []byte) bool { fn(m); return true })
-		return 0
-	}
-	seen := 0
-	for {
-		cursor = s.d.Scan(cursor, func(k string, _ struct{}) { fn([]byte(k)); seen++ })
-		if cursor == 0 || seen >= count {
-			return cursor
-		}
-	}
-}
-
-// Random returns a random member (a copy).
-func (s *Set) Random(r uint64) ([]byte, bool) {
-	switch n := s.Len(); {
-	case n == 0:
-		return nil, false
-	case s.is != nil:
-		return strconv.AppendInt(nil, s.is[r%uint64(n)], 10), true
-	case s.lp != nil:
-		return append([]byte(nil), s.lp.Get(int(r%uint64(n)))...), true
-	}
-	k, _, ok := s.d.Random(r)
-	return []byte(k), ok
 }
