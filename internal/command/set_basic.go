@@ -29,7 +29,7 @@ func saddCommand(c *Ctx) {
 		s := setOf(e)
 		switch {
 		case setAnyMissing(s, members):
-			c.Tx.ModifyOnce(key, e)
+			c.Tx.Modify(key, e)
 		case s.WouldConvert(len(members), lim):
 			c.Tx.Reencode(key, e)
 		}
@@ -79,7 +79,7 @@ func sremCommand(c *Ctx) {
 		return
 	}
 	s := setOf(e)
-	c.Tx.ModifyOnce(key, e)
+	c.Tx.Modify(key, e)
 	deleted, keyRemoved := 0, false
 	for _, m := range members {
 		if !s.Remove(m) {
@@ -163,7 +163,7 @@ func smoveCommand(c *Ctx) {
 		}
 		return
 	}
-	c.Tx.ModifyOnce(src, se)
+	c.Tx.Modify(src, se)
 	ss.Remove(m)
 	c.Tx.Notify(keyspace.NotifySet, "srem", src)
 	if ss.Len() == 0 {
@@ -177,7 +177,7 @@ func smoveCommand(c *Ctx) {
 		c.Tx.Set(dst, keyspace.NewObject(ds), false)
 		c.Tx.Notify(keyspace.NotifySet, "sadd", dst)
 	} else if ds := setOf(de); !ds.Contains(m) {
-		c.Tx.ModifyOnce(dst, de)
+		c.Tx.Modify(dst, de)
 		ds.Add(m, lim)
 		c.Tx.Notify(keyspace.NotifySet, "sadd", dst)
 	}

@@ -38,7 +38,7 @@ func spopCommand(c *Ctx) {
 		return
 	}
 	s := setOf(e)
-	c.Tx.ModifyOnce(key, e)
+	c.Tx.Modify(key, e)
 	m, _ := s.Random()
 	s.Remove(m)
 	c.Tx.Notify(keyspace.NotifySet, "spop", key)
@@ -68,7 +68,7 @@ func spopWithCount(c *Ctx) {
 	s := setOf(e)
 	size := int64(s.Len())
 	c.Tx.Notify(keyspace.NotifySet, "spop", key)
-	c.Tx.ModifyOnce(key, e)
+	c.Tx.Modify(key, e)
 	if n >= size {
 		// The whole set: reply with it and delete the key.
 		c.W.SetLen(int(size))

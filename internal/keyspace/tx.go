@@ -29,6 +29,8 @@ type Tx struct {
 	inMulti  bool
 	pending  []propagation
 	modified []modifiedKey
+	// modifiedIdx indexes modified once it grows (big MULTI blocks).
+	modifiedIdx map[*Entry]struct{}
 	ready    []ReadyKey
 }
 
@@ -63,6 +65,7 @@ func (tx *Tx) Begin(dbIndex int) {
 	tx.lastSlot = -1
 	tx.pending = tx.pending[:0]
 	tx.modified = tx.modified[:0]
+	tx.modifiedIdx = nil
 	tx.ready = tx.ready[:0]
 }
 
@@ -212,7 +215,7 @@ func (tx *Tx) Set(key []byte, e *Entry, keepTTL bool) {
 func (tx *Tx) Modify(key []byte, e *Entry) {
 	t, s := tx.locate(key, false)
 	k := string(key)
-	tx.modified = append(tx.modified, modifiedKey{t: t, key: k, e: e, oldSize: entrySize(len(k), e)})
+	tx.recordSize(t, k, e)
 	tx.wrote(s, k, e)
 }
 
@@ -332,6 +335,7 @@ func (tx *Tx) Finish() {
 		tx.ks.mem.add(entrySize(len(m.key), m.e) - m.oldSize)
 	}
 	tx.modified = tx.modified[:0]
+	tx.modifiedIdx = nil
 	if len(tx.pending) == 0 {
 		tx.inMulti = false
 		return

@@ -27,13 +27,21 @@ type dictEntry[V any] struct {
 	next *dictEntry[V]
 }
 
+// dictSeed is the hash seed of every Dict in the process, set once at
+// start-up and never changed. Sharing it matters for SCAN: a table rebuilt
+// from the same elements (SINTERSTORE k k, RESTORE, COPY) puts every
+// element in the same bucket, so a cursor taken from the old table keeps
+// the SCAN guarantee on the new one — as in Valkey, whose dicts share one
+// process-wide hash key.
+var dictSeed = maphash.MakeSeed()
+
 // NewDict returns an empty dict sized for hint elements.
 func NewDict[V any](hint int) *Dict[V] {
 	size := 4
 	for size < hint {
 		size <<= 1
 	}
-	return &Dict[V]{seed: maphash.MakeSeed(), buckets: make([]*dictEntry[V], size)}
+	return &Dict[V]{seed: dictSeed, buckets: make([]*dictEntry[V], size)}
 }
 
 // Len is the number of elements.

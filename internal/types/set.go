@@ -1,7 +1,6 @@
 package types
 
 import (
-	"hash/maphash"
 	"sort"
 	"strconv"
 )
@@ -47,19 +46,9 @@ func NewSet(first []byte, hint int, lim Limits) *Set {
 	return &Set{enc: setHashtable, d: setNewDict(hint)}
 }
 
-// setDictSeed is the hash seed of every set hashtable in the process. It
-// is set once and never changes. Sharing it matters for SSCAN: a
-// hashtable rebuilt from the same members (SINTERSTORE k k, SUNIONSTORE
-// k k, RESTORE, COPY) puts every member in the same bucket, so a cursor
-// taken from the old table keeps the SCAN guarantee on the new one — as
-// in Valkey, whose dicts share one process-wide hash key.
-var setDictSeed = maphash.MakeSeed()
-
 // setNewDict returns an empty set hashtable sized for hint members.
 func setNewDict(hint int) *Dict[struct{}] {
-	d := NewDict[struct{}](hint)
-	d.seed = setDictSeed
-	return d
+	return NewDict[struct{}](hint)
 }
 
 // NewSetFor returns an empty set for one member (NewSet with hint 1).
