@@ -123,6 +123,12 @@ func decodeDumpBody(k Kind, body []byte) (DumpValue, error) {
 			return DumpValue{}, err
 		}
 		return DumpValue{Str: v}, nil
+	case KindHash:
+		h, err := decodeHashDump(&r)
+		if err != nil {
+			return DumpValue{}, err
+		}
+		return DumpValue{Obj: h}, nil
 	default:
 		return DumpValue{}, ErrDumpFormat
 	}
