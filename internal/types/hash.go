@@ -139,6 +139,15 @@ func (h *Hash) Get(field []byte, now int64) ([]byte, bool) {
 	return v, true
 }
 
+// Stored reports whether field is stored, live or logically expired.
+func (h *Hash) Stored(field []byte) bool {
+	if h.lp != nil {
+		return h.lp.Find(field, 2) >= 0
+	}
+	_, ok := h.d.Get(string(field))
+	return ok
+}
+
 // Exists reports whether field is live.
 func (h *Hash) Exists(field []byte, now int64) bool {
 	_, ok := h.Get(field, now)
