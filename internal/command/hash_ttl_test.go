@@ -80,7 +80,7 @@ func TestHashExpireCodes(t *testing.T) {
 		{[]string{"5", "lt"}, 1},
 	}
 	for _, s := range steps {
-		args := append([]string{"HEXPIRE", "h", s.args[0], s.args[1], "FIELDS", "1", "a"})
+		args := []string{"HEXPIRE", "h", s.args[0], s.args[1], "FIELDS", "1", "a"}
 		h.expect(hashRESPInts(s.code), args...)
 	}
 	h.expect(hashRESPInts(5), "HTTL", "h", "FIELDS", "1", "a")
