@@ -199,3 +199,40 @@ func TestActiveExpireFieldsManySlotsAndCursor(t *testing.T) {
 		t.Fatalf("expired_fields %d", n)
 	}
 }
+
+// TestActiveExpireFieldsRespectsBudget fills many volatile hashes and
+// checks that one cycle with a small budget stops early (and says so in
+// expired_time_cap_reached_count) while later cycles finish the work.
+func TestActiveExpireFieldsRespectsBudget(t *testing.T) {
+	k := newTestKS(t)
+	const keys = 3000
+	for i := 0; i < keys; i++ {
+		k.putVolatileHash(0, fmt.Sprint("h", i), 20, testEpoch+1, true)
+	}
+	k.advance(10)
+	k.sink.take()
+	start := time.Now()
+	k.ActiveExpireCycle(200*time.Microsecond, 1) // keys first: no field work
+	k.ActiveExpireCycle(200*time.Microsecond, 1) // fields first
+	if el := time.Since(start); el > 200*time.Millisecond {
+		t.Fatalf("two 200µs cycles took %v", el)
+	}
+	if k.Stats().ExpiredTimeCapReached.Load() == 0 {
+		t.Fatal("the time cap was not reported")
+	}
+	if n := k.volatileCount(0); n == 0 || n == keys {
+		t.Fatalf("after one short cycle %d of %d hashes still volatile", n, keys)
+	}
+	for i := 0; i < 10000 && k.volatileCount(0) > 0; i++ {
+		k.ActiveExpireCycle(time.Millisecond, 1)
+	}
+	if n := k.volatileCount(0); n != 0 {
+		t.Fatalf("%d hashes still volatile", n)
+	}
+	if n := k.Stats().ExpiredFields.Load(); n != keys*20 {
+		t.Fatalf("expired_fields = %d, want %d", n, keys*20)
+	}
+	if n := k.DB(0).Size(); n != keys {
+		t.Fatalf("%d keys left, want %d (each keeps a persistent field)", n, keys)
+	}
+}
