@@ -108,11 +108,12 @@ func (n *Node) ResetStats() {
 		c.Store(0)
 	}
 	ks := n.KS.Stats()
-	for _, c := range []interface{ Store(int64) }{&ks.ExpiredKeys, &ks.ExpiredTimeCapReached,
+	for _, c := range []interface{ Store(int64) }{&ks.ExpiredKeys, &ks.ExpiredFields, &ks.ExpiredTimeCapReached,
 		&ks.ExpireCycleCPUMicros, &ks.EvictedKeys, &ks.EvictionMicros, &ks.Hits, &ks.Misses} {
 		c.Store(0)
 	}
 	ks.ExpiredStalePerc.Store(0)
+	ks.ExpiredFieldsStale.Store(0)
 	var reset func(cmds []*Command)
 	reset = func(cmds []*Command) {
 		for _, cmd := range cmds {

@@ -214,7 +214,9 @@ func (n *Node) infoStats(b *infoBuf, c *Ctx) {
 	b.int("sync_partial_ok", 0)
 	b.int("sync_partial_err", 0)
 	b.int("expired_keys", ks.ExpiredKeys.Load())
+	b.int("expired_fields", ks.ExpiredFields.Load()) // hash field expiration
 	b.float2("expired_stale_perc", math.Float64frombits(ks.ExpiredStalePerc.Load())*100)
+	b.float2("expired_keys_with_volatile_items_stale_perc", ks.ExpiredFieldsStalePercent()*100)
 	b.int("expired_time_cap_reached_count", ks.ExpiredTimeCapReached.Load())
 	b.int("expire_cycle_cpu_milliseconds", ks.ExpireCycleCPUMicros.Load()/1000)
 	b.int("evicted_keys", ks.EvictedKeys.Load())
@@ -327,7 +329,7 @@ func (n *Node) infoKeyspace(b *infoBuf, c *Ctx) {
 		}
 		b.str("db"+strconv.Itoa(i), "keys="+strconv.FormatInt(keys, 10)+
 			",expires="+strconv.FormatInt(expires, 10)+
-			",avg_ttl=0,keys_with_volatile_items=0")
+			",avg_ttl=0,keys_with_volatile_items="+strconv.FormatInt(db.KeysWithVolatileItems(), 10))
 	}
 }
 

@@ -52,6 +52,8 @@ type Keyspace struct {
 	mem   memState
 	evict evictState
 	stats Stats
+	// fieldJob is the hash field expiry job's state (fieldexpire.go).
+	fieldJob fieldJobState
 
 	limits       atomic.Pointer[types.Limits]
 	lfuMode      atomic.Bool
@@ -72,6 +74,11 @@ type Stats struct {
 	Hits                  atomic.Int64
 	Misses                atomic.Int64
 	Dirty                 atomic.Int64 // writes since the last save (rdb_changes_since_last_save)
+
+	// Hash field expiration (fieldexpire.go): fields reclaimed, and the
+	// stale estimate of the field job as float64 bits.
+	ExpiredFields      atomic.Int64
+	ExpiredFieldsStale atomic.Uint64
 }
 
 // New returns an empty keyspace.

@@ -143,6 +143,7 @@ func (ks *Keyspace) flushLocked(db *DB) {
 	ks.stats.Dirty.Add(db.nkeys.Load())
 	db.nkeys.Store(0)
 	db.nexpires.Store(0)
+	db.vol.reset() // the tables holding the tracked keys are gone (fieldexpire.go)
 	ks.version.Add(1)
 }
 

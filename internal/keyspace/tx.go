@@ -167,6 +167,7 @@ func (ks *Keyspace) expireKeyLocked(db *DB, t *table, s int, key string) {
 // propagation or notification.
 func (ks *Keyspace) removeLocked(db *DB, t *table, s int, key string, e *Entry) {
 	delete(t.keys, key)
+	ks.syncVolatile(db, t, s, key, nil) // hash field TTL tracking (fieldexpire.go)
 	if t.expires != nil {
 		if _, ok := t.expires[key]; ok {
 			delete(t.expires, key)
@@ -207,6 +208,7 @@ func (tx *Tx) Set(key []byte, e *Entry, keepTTL bool) {
 		tx.ks.notify(tx.db.index, NotifyNew, "new", key)
 	}
 	tx.ks.mem.add(entrySize(len(k), e))
+	tx.ks.syncVolatile(tx.db, t, s, k, e) // hash field TTL tracking (fieldexpire.go)
 	tx.wrote(s, k, e)
 }
 

@@ -129,6 +129,12 @@ func decodeDumpBody(k Kind, body []byte) (DumpValue, error) {
 			return DumpValue{}, err
 		}
 		return DumpValue{Obj: s}, nil
+	case KindHash:
+		h, err := decodeHashDump(&r)
+		if err != nil {
+			return DumpValue{}, err
+		}
+		return DumpValue{Obj: h}, nil
 	default:
 		return DumpValue{}, ErrDumpFormat
 	}

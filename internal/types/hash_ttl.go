@@ -1,47 +1,173 @@
 package types
 
-// Field expiration. TTLs are absolute Unix times in milliseconds.
+// Field expiration. TTLs are absolute Unix times in milliseconds. A hash's
+// TTLs live in fieldTTLs, a binary min-heap of (expiry, field) with an
+// index from field to heap position: the active reclaimer pops expired
+// fields from the top without looking at the others, which is what
+// Valkey's per-hash "volatile set" of time buckets achieves.
 
-// FieldTTL returns a live field's expiry, -1 when it has none; ok is false
-// when the field is missing or expired.
-func (h *Hash) FieldTTL(field []byte, now int64) (at int64, ok bool) {
-	if _, live := h.Get(field, now); !live {
-		return 0, false
-	}
-	if h.ttl == nil {
-		return -1, true
-	}
-	if at, has := h.ttl.Get(string(field)); has {
-		return at, true
-	}
-	return -1, true
+// ttlEntryCost is what one volatile field adds: its map entry (string
+// header and int at the map's average load) and its heap slot.
+const ttlEntryCost = 48 + 24
+
+type ttlItem struct {
+	field string
+	at    int64
 }
 
-// SetFieldTTL sets a live field's expiry; it converts the hash to the
-// Dict encoding. It reports false when the field is missing.
-func (h *Hash) SetFieldTTL(field []byte, at int64, now int64) bool {
-	if _, live := h.Get(field, now); !live {
+type fieldTTLs struct {
+	pos  map[string]int
+	heap []ttlItem
+}
+
+func newFieldTTLs() *fieldTTLs { return &fieldTTLs{pos: make(map[string]int)} }
+
+func (t *fieldTTLs) len() int { return len(t.heap) }
+
+func (t *fieldTTLs) get(field string) (int64, bool) {
+	i, ok := t.pos[field]
+	if !ok {
+		return 0, false
+	}
+	return t.heap[i].at, true
+}
+
+// set stores field's expiry and reports whether the field is new.
+func (t *fieldTTLs) set(field string, at int64) bool {
+	if i, ok := t.pos[field]; ok {
+		old := t.heap[i].at
+		t.heap[i].at = at
+		if at < old {
+			t.up(i)
+		} else {
+			t.down(i)
+		}
 		return false
 	}
-	h.toDict()
-	if h.ttl == nil {
-		h.ttl = NewDict[int64](1)
+	t.heap = append(t.heap, ttlItem{field: field, at: at})
+	t.pos[field] = len(t.heap) - 1
+	t.up(len(t.heap) - 1)
+	return true
+}
+
+// remove drops field's expiry and reports whether it had one.
+func (t *fieldTTLs) remove(field string) bool {
+	i, ok := t.pos[field]
+	if !ok {
+		return false
 	}
-	if h.ttl.Set(string(field), at) {
-		h.mem += dictEntryOverhead
+	last := len(t.heap) - 1
+	t.swap(i, last)
+	t.heap = t.heap[:last]
+	delete(t.pos, field)
+	if i < last {
+		t.down(i)
+		t.up(i)
 	}
 	return true
 }
 
-// PersistField removes a field's TTL and reports whether it had one.
-func (h *Hash) PersistField(field []byte) bool { return h.clearTTL(string(field)) }
+func (t *fieldTTLs) min() (ttlItem, bool) {
+	if len(t.heap) == 0 {
+		return ttlItem{}, false
+	}
+	return t.heap[0], true
+}
 
-func (h *Hash) clearTTL(field string) bool {
-	if h.ttl == nil || !h.ttl.Delete(field) {
+func (t *fieldTTLs) clone() *fieldTTLs {
+	c := &fieldTTLs{pos: make(map[string]int, len(t.pos)), heap: append([]ttlItem(nil), t.heap...)}
+	for k, v := range t.pos {
+		c.pos[k] = v
+	}
+	return c
+}
+
+func (t *fieldTTLs) swap(i, j int) {
+	t.heap[i], t.heap[j] = t.heap[j], t.heap[i]
+	t.pos[t.heap[i].field] = i
+	t.pos[t.heap[j].field] = j
+}
+
+func (t *fieldTTLs) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if t.heap[p].at <= t.heap[i].at {
+			return
+		}
+		t.swap(i, p)
+		i = p
+	}
+}
+
+func (t *fieldTTLs) down(i int) {
+	n := len(t.heap)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && t.heap[r].at < t.heap[l].at {
+			m = r
+		}
+		if t.heap[i].at <= t.heap[m].at {
+			return
+		}
+		t.swap(i, m)
+		i = m
+	}
+}
+
+// FieldTTL returns a live field's expiry, NoExpiry when it has none; ok is
+// false when the field is missing or expired.
+func (h *Hash) FieldTTL(field []byte, now int64) (at int64, ok bool) {
+	if !h.Exists(field, now) {
+		return 0, false
+	}
+	if h.ttl == nil {
+		return NoExpiry, true
+	}
+	if at, has := h.ttl.get(string(field)); has {
+		return at, true
+	}
+	return NoExpiry, true
+}
+
+// SetFieldTTL sets a live field's expiry; it converts the hash to the
+// Dict encoding. It reports false when the field is missing or expired.
+func (h *Hash) SetFieldTTL(field []byte, at int64, now int64) bool {
+	if !h.Exists(field, now) {
 		return false
 	}
-	h.mem -= dictEntryOverhead
-	if h.ttl.Len() == 0 {
+	h.toDict()
+	h.setTTL(string(field), at)
+	return true
+}
+
+// PersistField removes a live field's TTL. exists is false for a missing
+// or expired field; removed reports whether there was a TTL.
+func (h *Hash) PersistField(field []byte, now int64) (exists, removed bool) {
+	if !h.Exists(field, now) {
+		return false, false
+	}
+	return true, h.clearTTL(string(field))
+}
+
+func (h *Hash) setTTL(field string, at int64) {
+	if h.ttl == nil {
+		h.ttl = newFieldTTLs()
+	}
+	if h.ttl.set(field, at) {
+		h.mem += ttlEntryCost
+	}
+}
+
+func (h *Hash) clearTTL(field string) bool {
+	if h.ttl == nil || !h.ttl.remove(field) {
+		return false
+	}
+	h.mem -= ttlEntryCost
+	if h.ttl.len() == 0 {
 		h.ttl = nil
 	}
 	return true
@@ -52,47 +178,30 @@ func (h *Hash) VolatileFields() int {
 	if h.ttl == nil {
 		return 0
 	}
-	return h.ttl.Len()
+	return h.ttl.len()
 }
 
-// MinFieldTTL returns the earliest field expiry, or -1 with no TTLs. It is
-// O(volatile fields); the reclaimer calls it only on hashes it visits.
+// MinFieldTTL returns the earliest field expiry, or NoExpiry with no TTLs.
 func (h *Hash) MinFieldTTL() int64 {
 	if h.ttl == nil {
-		return -1
+		return NoExpiry
 	}
-	min := int64(-1)
-	h.ttl.Range(func(_ string, at int64) bool {
-		if min < 0 || at < min {
-			min = at
-		}
-		return true
-	})
-	return min
+	it, _ := h.ttl.min()
+	return it.at
 }
 
-// ReclaimExpired deletes up to max expired fields and returns their names,
-// for the active field-expiry job (which propagates HDEL and notifies
-// "hexpired").
+// ReclaimExpired deletes up to max fields that are expired at now, the
+// earliest first, and returns their names, for the active field-expiry job
+// (which propagates HDEL and notifies "hexpired").
 func (h *Hash) ReclaimExpired(now int64, max int) [][]byte {
-	if h.ttl == nil {
-		return nil
-	}
-	var due []string
-	h.ttl.Range(func(k string, at int64) bool {
-		if at <= now {
-			due = append(due, k)
+	var out [][]byte
+	for h.ttl != nil && len(out) < max {
+		it, _ := h.ttl.min()
+		if now <= it.at {
+			break
 		}
-		return len(due) < max
-	})
-	out := make([][]byte, 0, len(due))
-	for _, k := range due {
-		if old, ok := h.d.Get(k); ok {
-			h.d.Delete(k)
-			h.mem -= fieldCost(k, old)
-		}
-		h.clearTTL(k)
-		out = append(out, []byte(k))
+		h.DeleteAny([]byte(it.field))
+		out = append(out, []byte(it.field))
 	}
 	return out
 }

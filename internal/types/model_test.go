@@ -75,13 +75,13 @@ func TestHashFieldTTL(t *testing.T) {
 	if at, ok := h.FieldTTL([]byte("a"), 50); !ok || at != 100 {
 		t.Fatalf("FieldTTL = %d %v", at, ok)
 	}
-	if _, ok := h.Get([]byte("a"), 100); ok {
+	if _, ok := h.Get([]byte("a"), 101); ok {
 		t.Fatal("expired field visible")
 	}
 	if h.Len() != 2 {
 		t.Fatal("HLEN counts unreclaimed fields")
 	}
-	if got := h.ReclaimExpired(100, 10); len(got) != 1 || string(got[0]) != "a" {
+	if got := h.ReclaimExpired(101, 10); len(got) != 1 || string(got[0]) != "a" {
 		t.Fatalf("reclaimed %q", got)
 	}
 	if h.Len() != 1 || h.VolatileFields() != 0 {
