@@ -45,12 +45,12 @@ func TestSlotSetRanges(t *testing.T) {
 
 func TestFlagsString(t *testing.T) {
 	cases := map[NodeFlags]string{
-		0:                                    "noflags",
-		FlagMyself | FlagPrimary:             "myself,master",
-		FlagReplica | FlagPFail:              "slave,fail?",
-		FlagPrimary | FlagFail | FlagNoAddr:  "master,fail,noaddr",
-		FlagHandshake | FlagMeet:             "handshake",
-		FlagReplica | FlagNoFailover:         "slave,nofailover",
+		0:                                     "noflags",
+		FlagMyself | FlagPrimary:              "myself,master",
+		FlagReplica | FlagPFail:               "slave,fail?",
+		FlagPrimary | FlagFail | FlagNoAddr:   "master,fail,noaddr",
+		FlagHandshake | FlagMeet:              "handshake",
+		FlagReplica | FlagNoFailover:          "slave,nofailover",
 		FlagMigrateTo | FlagLightHdrSupported: "noflags",
 	}
 	for f, want := range cases {

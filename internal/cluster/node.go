@@ -24,6 +24,7 @@ type node struct {
 	ctime    int64
 	epoch    uint64 // configEpoch
 	slots    *SlotSet
+	slotsVer uint64 // bumped on every change of slots, keys header snapshots
 	numSlots int
 	primary  *node
 	replicas []*node // sorted by id
@@ -67,6 +68,7 @@ func (n *node) setSlotBit(s int) bool {
 	old := n.slots.Set(s)
 	if !old {
 		n.numSlots++
+		n.slotsVer++
 	}
 	return old
 }
@@ -78,6 +80,7 @@ func (n *node) clearSlotBit(s int) bool {
 	old := n.slots.Clear(s)
 	if old {
 		n.numSlots--
+		n.slotsVer++
 	}
 	return old
 }

@@ -210,6 +210,15 @@ func (s *State) processPing(l link, p Peer, m *Message, sender *node, h *headerI
 			l.node.flags &^= FlagHandshake
 			l.node.flags |= m.Flags & (FlagPrimary | FlagReplica)
 			s.doBeforeSleep(todoSaveConfig)
+			// Valkey ignores the rest of this PONG (its sender was unknown
+			// when the packet arrived), so a node that many others MEET
+			// learns their slots only at their next regular ping, which
+			// gossip-borrowed pong times can delay for a minute in large
+			// clusters. The PONG comes from the node we dialed: trust it.
+			sender = l.node
+			sender.dataRecv = s.now
+			h.lastWasPrimary, h.lastWasReplica = sender.isPrimary(), sender.isReplica()
+			s.processEpochs(sender, m, h)
 		} else if l.node.id != m.Sender {
 			s.senderIDMismatch(l.node)
 			return
@@ -236,9 +245,13 @@ func (s *State) processPing(l link, p Peer, m *Message, sender *node, h *headerI
 		return
 	}
 	s.processRole(sender, m, h)
-	if h.claimsPrimary && (h.lastWasReplica || !slotsEqual(sender.slots, m.Slots)) {
-		s.updateSlotsConfigWith(sender, h.claimedCfgEpoch, m.Slots)
-		s.maybeSendUpdate(sender, m.Slots, h.claimedCfgEpoch)
+	claimed := m.Slots
+	if claimed == nil {
+		claimed = new(SlotSet)
+	}
+	if h.claimsPrimary && (h.lastWasReplica || !slotsEqual(sender.slots, claimed)) {
+		s.updateSlotsConfigWith(sender, h.claimedCfgEpoch, claimed)
+		s.maybeSendUpdate(sender, claimed, h.claimedCfgEpoch)
 	}
 	if me.isPrimary() && sender.isPrimary() && h.claimedCfgEpoch == me.epoch {
 		s.handleEpochCollision(sender)

@@ -75,16 +75,15 @@ func (s *State) newHeader(t Type) *Message {
 // slotsSnapshot returns an immutable copy of n's bitmap, reusing the last
 // copy while it is unchanged (messages may be delivered long after).
 func (s *State) slotsSnapshot(n *node) *SlotSet {
-	var cur SlotSet
-	if n.slots != nil {
-		cur = *n.slots
-	}
-	if s.slotsCache != nil && *s.slotsCache == cur {
+	if s.slotsCache != nil && s.slotsCacheOf == n && s.slotsCacheVer == n.slotsVer {
 		return s.slotsCache
 	}
-	c := cur
-	s.slotsCache = &c
-	return s.slotsCache
+	c := new(SlotSet)
+	if n.slots != nil {
+		*c = *n.slots
+	}
+	s.slotsCache, s.slotsCacheOf, s.slotsCacheVer = c, n, n.slotsVer
+	return c
 }
 
 // sendUpdate tells n's peer on our link to it about owner's slots and

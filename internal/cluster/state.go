@@ -59,6 +59,8 @@ type State struct {
 	lastRandomPing int64
 	pingsBuilt     uint64 // Valkey's cluster_pings_sent, dedups gossip entries
 	slotsCache     *SlotSet
+	slotsCacheOf   *node
+	slotsCacheVer  uint64
 	replOffset     int64
 
 	election election
