@@ -8,6 +8,19 @@ func (s *State) updateState() {
 	if s.firstCallTime == 0 {
 		s.firstCallTime = s.now
 	}
+	// The size (quorum base of failure detection) is kept current even
+	// during the writable delay below; Valkey computes it after the delay,
+	// so a node timeout shorter than 2 s could reach FAIL on one vote.
+	size, reachable := 0, 0
+	for _, n := range s.sorted {
+		if n.isVotingPrimary() {
+			size++
+			if n.flags&(FlagFail|FlagPFail) == 0 {
+				reachable++
+			}
+		}
+	}
+	s.size = size
 	// A restarted primary waits before accepting writes, giving the
 	// cluster a chance to reconfigure it first.
 	if me.isPrimary() && !s.stateOK && s.now-s.firstCallTime < writableDelay {
@@ -22,16 +35,6 @@ func (s *State) updateState() {
 			}
 		}
 	}
-	size, reachable := 0, 0
-	for _, n := range s.sorted {
-		if n.isVotingPrimary() {
-			size++
-			if n.flags&(FlagFail|FlagPFail) == 0 {
-				reachable++
-			}
-		}
-	}
-	s.size = size
 	if reachable < size/2+1 {
 		ok, reason = false, failMinorityPartition
 		s.amongMinorityTime = s.now
