@@ -208,3 +208,23 @@ func TestSingleNodeClusterOK(t *testing.T) {
 		t.Fatalf("nodes line\n%q\nwant\n%q", line, want)
 	}
 }
+
+func TestReconfigure(t *testing.T) {
+	s := newTestState(t, 1, 7000)
+	cfg := DefaultConfig()
+	cfg.Port, cfg.CPort, cfg.IP, cfg.Hostname = 7000, 17000, "10.9.9.9", "db-1"
+	cfg.ReplicaNoFailover = true
+	out := s.Reconfigure(t0, cfg)
+	me := s.Myself()
+	if !out.Save || me.IP != "10.9.9.9" || me.Hostname != "db-1" || me.Flags&FlagNoFailover == 0 {
+		t.Fatalf("%+v save=%v", me, out.Save)
+	}
+	if !strings.Contains(s.ClusterNodes(), "10.9.9.9:7000@17000,db-1 myself,master,nofailover") {
+		t.Fatalf("nodes:\n%s", s.ClusterNodes())
+	}
+	cfg.IP = ""
+	s.Reconfigure(t0, cfg)
+	if s.Myself().IP != "" {
+		t.Fatal("dropping the announced IP must restart discovery")
+	}
+}

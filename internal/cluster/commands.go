@@ -373,3 +373,27 @@ func (s *State) Publish(now time.Time, channel, payload []byte, sharded bool) Ou
 
 // SetReplOffset sets the replication offset we advertise in headers.
 func (s *State) SetReplOffset(off int64) { s.replOffset = off }
+
+// Reconfigure applies changed settings (CONFIG SET cluster-announce-*,
+// cluster-node-timeout, cluster-require-full-coverage, ...). MyID, ShardID
+// and the random source cannot change.
+func (s *State) Reconfigure(now time.Time, cfg Config) Output {
+	s.begin(now)
+	me := s.myself
+	cfg.MyID, cfg.ShardID, cfg.Rand = me.id, me.shardID, s.cfg.Rand
+	cfg.normalize()
+	oldIP, oldFlags, oldHost, oldName := s.cfg.IP, me.flags, me.hostname, me.humanName
+	s.cfg = cfg
+	s.applyMyselfConfig()
+	if oldIP != "" && cfg.IP == "" {
+		me.ip = "" // no longer announced: learn it again from MEETs
+	}
+	if me.flags != oldFlags {
+		s.doBeforeSleep(todoSaveConfig | todoUpdateState)
+	}
+	if me.hostname != oldHost || me.humanName != oldName || me.ip != "" && cfg.IP != oldIP {
+		s.doBeforeSleep(todoSaveConfig)
+	}
+	s.doBeforeSleep(todoUpdateState)
+	return s.finish()
+}

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -154,11 +155,23 @@ func (n *SimNode) Kill() {
 		return
 	}
 	n.Alive = false
-	for _, l := range n.out {
-		n.net.closeLink(l, false)
+	// Close in a fixed order: events and random delays must not depend on
+	// map iteration, or runs would not replay.
+	ids := make([]cluster.ID, 0, len(n.out))
+	for id := range n.out {
+		ids = append(ids, id)
 	}
-	for _, l := range n.in {
-		n.net.closeLink(l, true)
+	slices.Sort(ids)
+	for _, id := range ids {
+		n.net.closeLink(n.out[id], false)
+	}
+	conns := make([]uint64, 0, len(n.in))
+	for c := range n.in {
+		conns = append(conns, c)
+	}
+	slices.Sort(conns)
+	for _, c := range conns {
+		n.net.closeLink(n.in[c], true)
 	}
 	n.out, n.in = map[cluster.ID]*simLink{}, map[uint64]*simLink{}
 }
