@@ -266,7 +266,7 @@ func (s *State) Forget(now time.Time, id string) (Output, error) {
 }
 
 // Reset forgets every other node and all slots; a replica becomes an empty
-// primary (EventReplicate with an empty Node: stop replicating and flush);
+// primary (EventPromoted with FullSync: stop replicating and flush);
 // a hard reset also zeroes the epochs and takes a new id (CLUSTER RESET).
 // The caller refuses it for a primary that holds keys.
 func (s *State) Reset(now time.Time, hard bool) Output {
@@ -274,7 +274,7 @@ func (s *State) Reset(now time.Time, hard bool) Output {
 	me := s.myself
 	if me.isReplica() {
 		s.setNodeAsPrimary(me)
-		s.out.Events = append(s.out.Events, Event{Kind: EventReplicate, FullSync: true})
+		s.out.Events = append(s.out.Events, Event{Kind: EventPromoted, FullSync: true})
 	}
 	s.closeAllSlots()
 	s.resetManualFailover()

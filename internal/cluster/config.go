@@ -37,6 +37,12 @@ type Config struct {
 	// BlacklistTTL is how long a forgotten node stays banned (Valkey's
 	// cluster-blacklist-ttl, 60 s).
 	BlacklistTTL time.Duration
+	// ReplicaValidityFactor is cluster-replica-validity-factor (default
+	// 10; 0 lets a replica fail over however old its data is).
+	ReplicaValidityFactor int
+	// ReplPingPeriod is repl-ping-replica-period (default 10 s), part of
+	// the data-age limit of a failover.
+	ReplPingPeriod time.Duration
 
 	// Rand is the only source of randomness (ids, gossip choices, random
 	// pings). Nil means a PCG seeded with Seed.
@@ -51,6 +57,8 @@ func DefaultConfig() Config {
 		RequireFullCoverage:   true,
 		AllowReplicaMigration: true,
 		BlacklistTTL:          60 * time.Second,
+		ReplicaValidityFactor: 10,
+		ReplPingPeriod:        10 * time.Second,
 	}
 }
 
@@ -60,6 +68,9 @@ func (c *Config) normalize() {
 	}
 	if c.BlacklistTTL <= 0 {
 		c.BlacklistTTL = 60 * time.Second
+	}
+	if c.ReplPingPeriod <= 0 {
+		c.ReplPingPeriod = 10 * time.Second
 	}
 	if c.Rand == nil {
 		c.Rand = rand.New(rand.NewPCG(c.Seed, c.Seed^0x9e3779b97f4a7c15))

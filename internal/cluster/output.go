@@ -56,6 +56,10 @@ const (
 	// EventReplicate: myself became a replica of Node (FullSync tells
 	// whether the replication history differs, so a full sync is needed).
 	EventReplicate
+	// EventPromoted: myself became a primary (failover, CLUSTER RESET of a
+	// replica): stop replicating and accept writes. FullSync set means the
+	// data must be flushed (RESET).
+	EventPromoted
 	// EventPrimaryAddress: the address of my primary changed; reconnect
 	// replication to Node.
 	EventPrimaryAddress
@@ -66,6 +70,9 @@ const (
 	// EventMFStart: our replica Node asked us to pause writes for a manual
 	// failover (hook for the replication layer).
 	EventMFStart
+	// EventMFEnd: the manual failover we paused for ended (done, timed out
+	// or reset): resume writes.
+	EventMFEnd
 )
 
 // Event is something the owner of the State must act on or log.

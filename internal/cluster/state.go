@@ -62,6 +62,7 @@ type State struct {
 	slotsCacheOf   *node
 	slotsCacheVer  uint64
 	replOffset     int64
+	primarySeen    int64 // replica: last contact with the primary over replication (ms)
 
 	election election
 
@@ -122,6 +123,13 @@ func (s *State) begin(now time.Time) {
 // finish runs the deferred work (clusterBeforeSleep) and hands the output
 // over.
 func (s *State) finish() Output {
+	if s.todo&todoHandleFailover != 0 {
+		s.todo &^= todoHandleFailover
+		if s.myself.isReplica() {
+			s.handleManualFailover()
+			s.handleReplicaFailover()
+		}
+	}
 	todo := s.todo
 	s.todo = 0
 	if todo&todoUpdateState != 0 {

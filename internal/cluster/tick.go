@@ -55,6 +55,10 @@ func (s *State) cron() {
 		}
 	}
 	s.manualFailoverCheckTimeout()
+	if s.myself.isReplica() {
+		s.handleManualFailover()
+		s.handleReplicaFailover()
+	}
 	if updateState || !s.stateOK {
 		s.updateState()
 	}

@@ -24,6 +24,10 @@ type election struct {
 
 func (s *State) resetManualFailover() {
 	e := &s.election
+	if e.mfReplica != nil {
+		// We were the paused primary: let writes in again.
+		s.out.Events = append(s.out.Events, Event{Kind: EventMFEnd, Node: e.mfReplica.id})
+	}
 	e.mfEnd = 0
 	e.mfCanStart = false
 	e.mfReplica = nil

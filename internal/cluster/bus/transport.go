@@ -290,18 +290,27 @@ func (t *Transport) sendLocked(e cluster.Envelope, frame []byte) {
 // overflowLocked drops a link whose queue is over the limit.
 func (t *Transport) overflowLocked(e cluster.Envelope) {
 	t.cfg.Logger.Warn("cluster bus link dropped: send queue over limit", "node", e.To, "conn", e.Conn)
+	evs := []Event{{Kind: EvBufferLimit}}
 	if e.Conn != 0 {
 		if c := t.in[e.Conn]; c != nil {
 			delete(t.in, e.Conn)
 			c.shutdown()
-			go t.emit(Event{Kind: EvInboundClosed, Conn: e.Conn})
+			evs = append(evs, Event{Kind: EvInboundClosed, Conn: e.Conn})
 		}
 	} else if l := t.out[e.To]; l != nil {
 		delete(t.out, e.To)
 		l.shutdown()
-		go t.emit(Event{Kind: EvLinkDown, Link: e.To})
+		evs = append(evs, Event{Kind: EvLinkDown, Link: e.To})
 	}
-	go t.emit(Event{Kind: EvBufferLimit})
+	// Apply runs on the owner's goroutine, which also drains the events:
+	// report from a tracked goroutine instead of blocking here.
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		for _, ev := range evs {
+			t.emit(ev)
+		}
+	}()
 }
 
 // LinkStat describes one link for CLUSTER LINKS.

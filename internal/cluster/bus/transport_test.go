@@ -209,3 +209,53 @@ func TestTCPRestartFromNodesConf(t *testing.T) {
 	}
 	waitFor(t, 20*time.Second, "rejoin after restart", func() bool { return tcpConverged([]*tcpNode{a, b2}) })
 }
+
+// A peer that never reads fills the bounded send queue: the link is
+// dropped and reported, and nothing leaks.
+func TestTCPSendQueueLimit(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			accepted <- c // hold it open, never read
+		}
+	}()
+	tr, err := Listen(TransportConfig{Addr: "127.0.0.1:0", MaxQueueBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	id := cluster.ID(strings.Repeat("ab", 20))
+	port := ln.Addr().(*net.TCPAddr).Port
+	tr.Apply(cluster.Output{Dials: []cluster.Dial{{ID: id, IP: "127.0.0.1", CPort: port}}})
+	ev := <-tr.Events()
+	if ev.Kind != EvLinkUp || ev.Link != id {
+		t.Fatalf("first event %+v", ev)
+	}
+	conn := <-accepted
+	defer conn.Close()
+	big := &cluster.Message{Type: cluster.MsgPublish, Sender: id, Channel: []byte("c"), Payload: make([]byte, 256<<10)}
+	var got []EventKind
+	deadline := time.After(20 * time.Second)
+	for len(got) < 2 {
+		tr.Apply(cluster.Output{Send: []cluster.Envelope{{To: id, Msg: big}}})
+		select {
+		case ev := <-tr.Events():
+			got = append(got, ev.Kind)
+		case <-deadline:
+			t.Fatalf("no overflow after 20 s; events %v", got)
+		default:
+		}
+	}
+	if !(got[0] == EvBufferLimit && got[1] == EvLinkDown) {
+		t.Fatalf("events %v", got)
+	}
+	if len(tr.Stats()) != 0 {
+		t.Fatalf("links left: %+v", tr.Stats())
+	}
+}
