@@ -44,6 +44,22 @@ type Error struct {
 	Epoch     int64
 }
 
+var errNames = map[ErrCode]string{
+	ErrInvalidSlot: "invalid slot", ErrInvalidAddress: "invalid address", ErrSlotBusy: "slot busy",
+	ErrSlotUnassigned: "slot unassigned", ErrSlotRepeated: "slot repeated", ErrSlotRangeOrder: "range start after end",
+	ErrUnknownNode: "unknown node", ErrNoSuchNode: "unknown node", ErrForgetMyself: "cannot forget myself",
+	ErrForgetMyPrimary: "cannot forget my primary", ErrSetSlotReplica: "SETSLOT on a replica",
+	ErrNotOwner: "not the slot owner", ErrAlreadyOwner: "already the slot owner", ErrTargetNotPrimary: "target is a replica",
+	ErrSlotHasKeys: "slot still has keys", ErrEpochInvalid: "invalid epoch", ErrEpochOthersKnown: "other nodes known",
+	ErrEpochNonZero: "epoch already set", ErrReplicateMyself: "cannot replicate myself",
+	ErrReplicateReplica: "cannot replicate a replica", ErrReplicateNotEmpty: "not empty",
+	ErrFailoverPrimary: "FAILOVER on a primary", ErrFailoverNoPrimary: "primary unknown",
+	ErrFailoverPrimaryDown: "primary down",
+}
+
+// Error describes the refusal for logs; clients get Valkey's text from the
+// command layer.
 func (e *Error) Error() string {
-	return fmt.Sprintf("cluster: error %d (slot %d, end %d, node %q, addr %v)", e.Code, e.Slot, e.End, e.Node, e.Addr)
+	return fmt.Sprintf("cluster: %s (slot %d, end %d, node %q, addr %v, epoch %d)",
+		errNames[e.Code], e.Slot, e.End, e.Node, e.Addr, e.Epoch)
 }

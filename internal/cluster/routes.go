@@ -36,7 +36,9 @@ func (s *State) Routes() *Routes {
 		r.Nodes = append(r.Nodes, RouteNode{ID: n.id, IP: n.ip, Port: n.port, TLSPort: n.tlsPort, Hostname: n.hostname})
 	}
 	r.Myself = index[s.myself]
-	if p := primaryOf(s.myself); p != nil && (p == s.myself || s.myself.primary != nil) {
+	if !r.Replica {
+		r.MyPrimary = r.Myself
+	} else if p := s.myself.primary; p != nil {
 		r.MyPrimary = index[p]
 	}
 	for j, n := range s.slots {

@@ -246,7 +246,7 @@ func (c *inConn) fail() {
 func (c *inConn) readLoop(peer cluster.Peer) {
 	defer c.t.wg.Done()
 	_ = c.t.readFrames(c.conn, func(m *cluster.Message) {
-		c.t.emit(Event{Kind: EvMessage, Peer: peer, Msg: m})
+		c.t.emit(Event{Kind: EvMessage, Peer: peer, Msg: m, in: c})
 	})
 	c.fail()
 }

@@ -72,6 +72,7 @@ type Event struct {
 	Link cluster.ID
 	Conn uint64
 	out  *outLink // the outbound link the event is about, if any
+	in   *inConn  // the inbound connection a message came on, if any
 }
 
 // Transport is the TCP cluster bus: a listener for inbound connections and
@@ -122,11 +123,15 @@ func (t *Transport) Events() <-chan Event { return t.events }
 // link id follows renames, and events of links that were closed or
 // replaced since are stale (ok false) because the State already moved on.
 func (t *Transport) Resolve(ev Event) (Event, bool) {
-	if ev.out == nil {
+	if ev.out == nil && ev.in == nil {
 		return ev, true
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if ev.in != nil {
+		// A message still queued from a connection the State closed.
+		return ev, t.in[ev.in.id] == ev.in
+	}
 	if ev.Kind == EvLinkDown {
 		cur := t.out[ev.Link]
 		return ev, cur == nil || cur == ev.out
