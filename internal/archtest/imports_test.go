@@ -31,6 +31,11 @@ var allowed = map[string][]string{
 	"internal/difftest":  {"internal/testutil", "internal/resp", "internal/server", "internal/config"},
 	"internal/toolstest": {"internal/testutil", "internal/server", "internal/config"},
 	"cmd/shoal-server":   {"internal/server", "internal/config"},
+
+	// The cluster state machine is pure (slots only); its bus adds the wire
+	// and the network, nothing from the server side.
+	"internal/cluster":     {"internal/slot"},
+	"internal/cluster/bus": {"internal/cluster", "internal/slot"},
 }
 
 type pkg struct {
