@@ -380,3 +380,42 @@ func (l *List) Replace(elems [][]byte, lim Limits) {
 		l.pushOne(e, false)
 	}
 }
+
+// Find returns the index of the first element equal to v, or -1.
+func (l *List) Find(v []byte) int {
+	found := -1
+	l.Range(0, l.count-1, func(i int, e []byte) bool {
+		if string(e) == string(v) {
+			found = i
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// Take removes and returns (a copy of) the head or tail element without
+// the shrinking conversion: LMOVE pushes the element before it settles the
+// source's encoding, which matters when source and destination are the
+// same list. Call Shrink afterwards.
+func (l *List) Take(left bool) ([]byte, bool) {
+	if l.count == 0 {
+		return nil, false
+	}
+	i := 0
+	if !left {
+		i = l.count - 1
+	}
+	v, _ := l.Index(i)
+	v = append([]byte(nil), v...)
+	l.delRange(i, 1)
+	return v, true
+}
+
+// Shrink is the conversion check after elements were removed.
+func (l *List) Shrink(lim Limits) { l.tryShrink(true, lim) }
+
+// GrowCheck is the conversion check before adding count elements of
+// bytes total length, for commands that check even when they end up not
+// adding anything (LINSERT with a missing pivot, LSET out of range).
+func (l *List) GrowCheck(count, bytes int, lim Limits) { l.tryGrow(count, bytes, lim) }
