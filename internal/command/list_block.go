@@ -72,7 +72,7 @@ func blmoveCommand(c *Ctx) {
 		return
 	}
 	listBlockingMove(c, from, to, timeout, func() {
-		c.Tx.Propagate(listTokLMOVE, c.Argv[1], c.Argv[2], listSideToken(from), listSideToken(to))
+		c.Tx.Propagate(listTokLMOVE, c.Argv[1], c.Argv[2], c.Argv[3], c.Argv[4])
 	})
 }
 

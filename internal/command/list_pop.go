@@ -14,8 +14,6 @@ var (
 	listTokRPOP      = []byte("RPOP")
 	listTokLMOVE     = []byte("LMOVE")
 	listTokRPOPLPUSH = []byte("RPOPLPUSH")
-	listTokLEFT      = []byte("LEFT")
-	listTokRIGHT     = []byte("RIGHT")
 )
 
 func listPopToken(left bool) []byte {
@@ -23,13 +21,6 @@ func listPopToken(left bool) []byte {
 		return listTokLPOP
 	}
 	return listTokRPOP
-}
-
-func listSideToken(left bool) []byte {
-	if left {
-		return listTokLEFT
-	}
-	return listTokRIGHT
 }
 
 // listRangeLong parses argument i as Valkey's getRangeLongFromObjectOrReply:
