@@ -301,3 +301,23 @@ func blockingTimeoutArg(c *Ctx, i int) (time.Duration, bool) {
 	// time.Duration counts nanoseconds: clamp waits beyond ~292 years.
 	return time.Duration(min(n, math.MaxInt64/int64(time.Millisecond))) * time.Millisecond, true
 }
+
+// readyBlockedIn marks every key clients wait on in databases dbs as
+// ready in tx, so that they are served once the command is done if the
+// key now holds data: SWAPDB brings in another database's keys without
+// writing them.
+func (n *Node) readyBlockedIn(tx *keyspace.Tx, dbs ...int) {
+	if n.blocked.n.Load() == 0 {
+		return
+	}
+	r := &n.blocked
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k := range r.m {
+		for _, db := range dbs {
+			if k.db == db {
+				tx.MarkReady(k.db, k.key)
+			}
+		}
+	}
+}

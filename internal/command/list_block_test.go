@@ -336,3 +336,20 @@ func TestListBlockedClientInfo(t *testing.T) {
 		t.Errorf("INFO clients:\n%s", got)
 	}
 }
+
+// SWAPDB brings a list in under a name a client waits on: it is served,
+// as Valkey's scanDatabaseForReadyKeys does.
+func TestListBlockingSwapDB(t *testing.T) {
+	e := newListEnv(t)
+	db1 := e.client(2)
+	if err := db1.Do(e.ctx, "SELECT", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db1.Do(e.ctx, "RPUSH", "k", "a", "b").Err(); err != nil {
+		t.Fatal(err)
+	}
+	c := e.blockN(1, "BLPOP", "k", "0")
+	e.do("OK", "SWAPDB", "0", "1")
+	e.recv(c, []any{"k", "a"})
+	e.do([]any{"b"}, "LRANGE", "k", "0", "-1")
+}
