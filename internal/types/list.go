@@ -171,7 +171,7 @@ func (l *List) Index(i int) ([]byte, bool) {
 		return nil, false
 	}
 	n, off := l.seek(i)
-	return n.lp.Get(off), true
+	return n.p.get(off), true
 }
 
 // SetIndex is LSET: the growth check for one more element of len(v)
@@ -200,7 +200,7 @@ func (l *List) Insert(pivot, v []byte, after bool, lim Limits) bool {
 	l.tryGrow(1, len(v), lim)
 	for n := l.head; n != nil; n = n.next {
 		off := -1
-		n.lp.Range(func(i int, e []byte) bool {
+		n.p.each(0, func(i int, e []byte) bool {
 			if string(e) == string(pivot) {
 				off = i
 				return false
@@ -286,7 +286,7 @@ func (l *List) removeIn(n *qlNode, v []byte, limit int, unlimited, fromTail bool
 				keep.appendElem(e)
 			}
 		}
-		n.lp, n.sz = keep.lp, keep.sz
+		n.p, n.sz = keep.p, keep.sz
 	})
 	return hits
 }
@@ -312,10 +312,7 @@ func (l *List) Range(start, stop int, fn func(i int, v []byte) bool) {
 	i := start
 	for ; n != nil && i <= stop; n, off = n.next, 0 {
 		cont := true
-		n.lp.Range(func(k int, v []byte) bool {
-			if k < off {
-				return true
-			}
+		n.p.each(off, func(k int, v []byte) bool {
 			if i > stop || !fn(i, v) {
 				cont = false
 				return false
@@ -338,19 +335,22 @@ func (l *List) RangeRev(start, stop int, fn func(i int, v []byte) bool) {
 	}
 	n, off := l.seek(stop)
 	i := stop
-	var buf [][]byte
-	for ; n != nil && i >= start; n = n.prev {
-		buf = n.elems(buf)
+	for ; n != nil && i >= start; n, off = n.prev, -1 {
 		if off < 0 {
-			off = len(buf) - 1
+			off = n.count() - 1
 		}
-		for k := off; k >= 0 && i >= start; k-- {
-			if !fn(i, buf[k]) {
-				return
+		cont := true
+		n.p.eachRev(off, func(_ int, v []byte) bool {
+			if i < start || !fn(i, v) {
+				cont = false
+				return false
 			}
 			i--
+			return true
+		})
+		if !cont {
+			return
 		}
-		off = -1
 	}
 }
 

@@ -25,7 +25,7 @@ func (l *List) AppendDump(w *DumpWriter) {
 		}
 		w.Uvarint(plain)
 		w.Uvarint(uint64(n.count()))
-		n.lp.Range(func(_ int, v []byte) bool {
+		n.p.each(0, func(_ int, v []byte) bool {
 			w.Bytes(v)
 			return true
 		})
@@ -77,7 +77,7 @@ func decodeListNode(r *DumpReader) (*qlNode, bool) {
 	}
 	if plain == 1 {
 		n.plain = true
-		n.sz = len(n.lp.Get(0))
+		n.sz = len(n.p.get(0))
 	}
 	return n, true
 }

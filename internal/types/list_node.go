@@ -7,7 +7,7 @@ package types
 // Valkey's own byte counts: the size of a listpack (lpBytes), whether a
 // quicklist node may take one more element, whether two nodes may merge,
 // whether an element is so large it gets a "plain" node of its own. The
-// elements themselves are stored in this package's compact Listpack; each
+// elements themselves are stored in a compact pack (list_pack.go); each
 // node also carries sz, the number of bytes Valkey's listpack would occupy
 // for the same elements, so every decision is taken on Valkey's numbers.
 
@@ -134,7 +134,7 @@ func qlClampFill(fill int) int {
 // qlNode is one quicklist node (or, alone, a listpack-encoded list).
 type qlNode struct {
 	prev, next *qlNode
-	lp         Listpack
+	p          qlPack
 	// sz is Valkey's size of the node: lpBytes for a packed node, the
 	// element's length for a plain one.
 	sz    int
@@ -149,7 +149,7 @@ func newPackedNode() *qlNode { return &qlNode{sz: lpHeaderSize} }
 // newNodeWith returns a node holding v alone: plain when large says so.
 func newNodeWith(v []byte, plain bool) *qlNode {
 	n := &qlNode{plain: plain}
-	n.lp.Append(v)
+	n.p.pushBack(v)
 	if plain {
 		n.sz = len(v)
 	} else {
@@ -158,46 +158,45 @@ func newNodeWith(v []byte, plain bool) *qlNode {
 	return n
 }
 
-func (n *qlNode) count() int { return n.lp.Len() }
+func (n *qlNode) count() int { return n.p.n }
 
-func (n *qlNode) mem() int64 { return qlNodeOverhead + n.lp.MemUsage() }
+func (n *qlNode) mem() int64 { return qlNodeOverhead + n.p.memUsage() }
 
 func (n *qlNode) insert(i int, v []byte) {
-	n.lp.Insert(i, v)
+	n.p.insert(i, v)
 	n.sz += lpValkeyEntrySize(v)
 }
 
 func (n *qlNode) appendElem(v []byte) {
-	n.lp.Append(v)
+	n.p.pushBack(v)
 	n.sz += lpValkeyEntrySize(v)
 }
 
 // deleteRange removes cnt elements from i, keeping sz exact.
 func (n *qlNode) deleteRange(i, cnt int) {
+	cnt = min(cnt, n.p.n-i)
 	if cnt <= 0 {
 		return
 	}
-	n.lp.Range(func(k int, v []byte) bool {
+	n.p.each(i, func(k int, v []byte) bool {
 		if k >= i+cnt {
 			return false
 		}
-		if k >= i {
-			n.sz -= lpValkeyEntrySize(v)
-		}
+		n.sz -= lpValkeyEntrySize(v)
 		return true
 	})
-	n.lp.Delete(i, cnt)
+	n.p.deleteRange(i, cnt)
 }
 
 func (n *qlNode) replace(i int, v []byte) {
-	n.sz += lpValkeyEntrySize(v) - lpValkeyEntrySize(n.lp.Get(i))
-	n.lp.Replace(i, v)
+	n.sz += lpValkeyEntrySize(v) - lpValkeyEntrySize(n.p.get(i))
+	n.p.replace(i, v)
 }
 
 // elems returns the node's elements, aliasing it, into buf.
 func (n *qlNode) elems(buf [][]byte) [][]byte {
 	buf = buf[:0]
-	n.lp.Range(func(_ int, v []byte) bool {
+	n.p.each(0, func(_ int, v []byte) bool {
 		buf = append(buf, v)
 		return true
 	})
@@ -223,10 +222,10 @@ func (n *qlNode) split(off int, after bool) *qlNode {
 	for _, v := range keep {
 		rest.appendElem(v)
 	}
-	n.lp, n.sz = rest.lp, rest.sz
+	n.p, n.sz = rest.p, rest.sz
 	return nn
 }
 
 func (n *qlNode) clone() *qlNode {
-	return &qlNode{lp: *n.lp.Clone(), sz: n.sz, plain: n.plain}
+	return &qlNode{p: n.p.clone(), sz: n.sz, plain: n.plain}
 }

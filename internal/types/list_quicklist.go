@@ -271,7 +271,7 @@ func (l *List) qlReplace(n *qlNode, off int, v []byte) {
 	sz := len(v)
 	large := qlIsLarge(sz, l.fill)
 	if !n.plain && !large {
-		projected := n.sz - lpValkeyEntrySize(n.lp.Get(off)) + lpValkeyEntrySize(v)
+		projected := n.sz - lpValkeyEntrySize(n.p.get(off)) + lpValkeyEntrySize(v)
 		if !qlExceedsLimit(l.fill, projected, n.count()) {
 			l.edit(n, func() { n.replace(off, v) })
 			return
@@ -280,8 +280,8 @@ func (l *List) qlReplace(n *qlNode, off int, v []byte) {
 	if n.plain {
 		if large {
 			l.edit(n, func() {
-				n.lp = Listpack{}
-				n.lp.Append(v)
+				n.p = qlPack{}
+				n.p.pushBack(v)
 				n.sz = sz
 			})
 			return

@@ -29,7 +29,7 @@ func listInvariants(t listFataler, l *List) {
 			t.Fatalf("node %d: broken prev link", nodes)
 		}
 		want := lpHeaderSize
-		n.lp.Range(func(_ int, v []byte) bool {
+		n.p.each(0, func(_ int, v []byte) bool {
 			want += lpValkeyEntrySize(v)
 			return true
 		})
@@ -37,7 +37,7 @@ func listInvariants(t listFataler, l *List) {
 			if n.count() != 1 {
 				t.Fatalf("plain node with %d elements", n.count())
 			}
-			want = len(n.lp.Get(0))
+			want = len(n.p.get(0))
 		}
 		if n.sz != want {
 			t.Fatalf("node %d: sz %d, want %d", nodes, n.sz, want)
