@@ -52,6 +52,7 @@ func clientCommand() *Command {
 			clientOnOffCommand(ClientNoTouch)),
 		sub("reply", 3, base, conn, "3.2.0", "Instructs the server whether to reply to commands.",
 			clientReplyCommand),
+		clientUnblockSubcommand(),
 		helpCommand("client", clientHelp),
 	)
 }
@@ -141,6 +142,8 @@ var clientHelp = []string{
 	"    Set client meta attr. Options are:",
 	"    * LIB-NAME: the client lib name.",
 	"    * LIB-VER: the client lib version.",
+	"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+	"    Unblock the specified blocked client.",
 	"NO-EVICT (ON|OFF)",
 	"    Protect current client connection from eviction.",
 	"NO-TOUCH (ON|OFF)",

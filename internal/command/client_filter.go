@@ -46,7 +46,7 @@ func clientFlagLetters(flags int64) string {
 		bit    int64
 		letter byte
 	}{
-		{ClientMonitor, 'O'}, {ClientPubSub, 'P'}, {ClientMulti, 'x'}, {ClientDirtyCAS, 'd'},
+		{ClientMonitor, 'O'}, {ClientPubSub, 'P'}, {ClientMulti, 'x'}, {ClientBlocked, 'b'}, {ClientDirtyCAS, 'd'},
 		{ClientCloseAfterReply, 'c'}, {ClientCloseASAP, 'A'}, {ClientReadonly, 'r'},
 		{ClientNoEvict, 'e'}, {ClientNoTouch, 'T'},
 	} {

@@ -203,6 +203,7 @@ func swapdbCommand(c *Ctx) {
 		cur := c.Tx.DB().Index()
 		c.Tx.SwapDB(a, b)
 		c.Tx.Select(cur)
+		c.Node.readyBlockedIn(c.Tx, a, b) // blocking.go: serve waiters on keys swapped in
 	}
 	c.W.OK()
 }

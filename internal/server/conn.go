@@ -39,11 +39,17 @@ type conn struct {
 	sockMu sync.Mutex
 
 	qbuf, qbufCap atomic.Int64
+
+	// input is the reader's source; parkFlushed is set when Park sent
+	// the buffered replies while the client blocked (conn_park.go).
+	input       parkedInput
+	parkFlushed bool
 }
 
 func (s *Server) newConn(nc net.Conn) *conn {
 	c := &conn{s: s, nc: nc, closed: make(chan struct{}), wake: make(chan struct{}, 1)}
-	c.rd = resp.NewReader(countingReader{nc, &s.node.Stats.NetInput})
+	c.input.nc = nc
+	c.rd = resp.NewReader(countingReader{&c.input, &s.node.Stats.NetInput})
 	c.rd.MaxBulkLen = s.settings.maxBulkLen.Load()
 	c.rd.QueryBufLimit = int(s.settings.queryBufLimit.Load())
 	c.w = resp.NewWriter(nc)
@@ -82,6 +88,17 @@ func (s *Server) serve(c *conn) {
 		c.w.Proto = c.client.Proto()
 		mark := c.w.Len()
 		node.Exec(c.client, c.w, argv)
+		if c.parkFlushed {
+			// The command blocked and Park sent the replies buffered
+			// before it: its own reply is all the writer holds. A client
+			// whose peer went away meanwhile runs nothing more.
+			mark, c.parkFlushed = 0, false
+			select {
+			case <-c.closed:
+				return
+			default:
+			}
+		}
 		c.client.FilterReply(c.w, mark)
 		if c.client.Flag(command.ClientCloseAfterReply) {
 			c.flush()

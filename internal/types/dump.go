@@ -135,6 +135,8 @@ func decodeDumpBody(k Kind, body []byte) (DumpValue, error) {
 			return DumpValue{}, err
 		}
 		return DumpValue{Obj: h}, nil
+	case KindList:
+		return decodeListDump(&r)
 	default:
 		return DumpValue{}, ErrDumpFormat
 	}

@@ -132,6 +132,8 @@ func FuzzParseDump(f *testing.F) {
 func FuzzParseDumpBody(f *testing.F) {
 	f.Add(byte(KindString), []byte("\x05hello"))
 	f.Add(byte(KindString), []byte("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01"))
+	f.Add(byte(KindList), []byte("\x00\x00\x01\x00\x02\x01a\x01b"))         // listpack [a b]
+	f.Add(byte(KindList), []byte("\x01\x03\x02\x00\x01\x01a\x01\x01\x01b")) // quicklist, plain node
 	f.Fuzz(func(t *testing.T, kind byte, body []byte) {
 		w := DumpWriter{}
 		w.buf = append(w.buf, kind)
