@@ -123,6 +123,8 @@ func decodeDumpBody(k Kind, body []byte) (DumpValue, error) {
 			return DumpValue{}, err
 		}
 		return DumpValue{Str: v}, nil
+	case KindZSet:
+		return decodeZSetDump(&r)
 	default:
 		return DumpValue{}, ErrDumpFormat
 	}
