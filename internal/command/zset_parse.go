@@ -1,0 +1,252 @@
+package command
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shoal-db/shoal/internal/types"
+)
+
+// Argument parsing shared by the sorted-set commands.
+
+// zsetParseScoreRange parses the min and max of ZRANGEBYSCORE, ZCOUNT...
+// as Valkey's zslParseRange: a leading "(" makes the bound exclusive and
+// the rest is read by strtod, which must consume it whole. NaN is
+// rejected; overflow saturates to ±inf as strtod does.
+func zsetParseScoreRange(minArg, maxArg []byte) (types.ScoreRange, bool) {
+	var r types.ScoreRange
+	var ok bool
+	if r.Min, r.MinEx, ok = zsetParseScoreBound(minArg); !ok {
+		return r, false
+	}
+	if r.Max, r.MaxEx, ok = zsetParseScoreBound(maxArg); !ok {
+		return r, false
+	}
+	return r, true
+}
+
+func zsetParseScoreBound(b []byte) (v float64, ex, ok bool) {
+	s := string(b)
+	if strings.HasPrefix(s, "(") {
+		s, ex = s[1:], true
+	}
+	v, n := zsetStrtod(s)
+	// strtod leaves its end pointer at the start when it converts
+	// nothing, so an empty string reads as 0 and anything else
+	// unconverted is an error.
+	if n != len(s) || math.IsNaN(v) {
+		return 0, false, false
+	}
+	return v, ex, true
+}
+
+// zsetStrtod emulates C's strtod: it returns the value of the longest
+// prefix of s that strtod converts and that prefix's length (0 when
+// nothing converts). Leading white space is skipped; "inf", "infinity"
+// and "nan" are recognized in any case; hexadecimal floats are read too.
+func zsetStrtod(s string) (float64, int) {
+	i := 0
+	for i < len(s) && isCSpace(s[i]) {
+		i++
+	}
+	start := i
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	rest := strings.ToLower(s[i:])
+	switch {
+	case strings.HasPrefix(rest, "infinity"):
+		return zsetSign(s[start], math.Inf(1)), i + 8
+	case strings.HasPrefix(rest, "inf"):
+		return zsetSign(s[start], math.Inf(1)), i + 3
+	case strings.HasPrefix(rest, "nan"):
+		return math.NaN(), i + 3
+	case len(rest) > 2 && rest[0] == '0' && rest[1] == 'x' && (isHexDigit(rest[2]) ||
+		(rest[2] == '.' && len(rest) > 3 && isHexDigit(rest[3]))):
+		return zsetStrtodHex(s, start, i+2)
+	}
+	end := zsetScanDecimal(s, i)
+	if end == i {
+		return 0, 0
+	}
+	v, err := strconv.ParseFloat(s[start:end], 64)
+	if err != nil && !isRangeErr(err) {
+		return 0, 0
+	}
+	return v, end
+}
+
+// zsetScanDecimal returns the end of the decimal number starting at i
+// (digits, an optional fraction, an optional exponent with digits), or i
+// when there is none.
+func zsetScanDecimal(s string, i int) int {
+	j := i
+	digits := 0
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+		digits++
+	}
+	if j < len(s) && s[j] == '.' {
+		j++
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+			digits++
+		}
+	}
+	if digits == 0 {
+		return i
+	}
+	if j < len(s) && (s[j] == 'e' || s[j] == 'E') {
+		k := j + 1
+		if k < len(s) && (s[k] == '+' || s[k] == '-') {
+			k++
+		}
+		if k < len(s) && s[k] >= '0' && s[k] <= '9' {
+			for k < len(s) && s[k] >= '0' && s[k] <= '9' {
+				k++
+			}
+			j = k
+		}
+	}
+	return j
+}
+
+// zsetStrtodHex reads a hexadecimal float whose digits start at i (after
+// "0x"); start is where its sign (if any) begins.
+func zsetStrtodHex(s string, start, i int) (float64, int) {
+	j := i
+	for j < len(s) && isHexDigit(s[j]) {
+		j++
+	}
+	if j < len(s) && s[j] == '.' {
+		j++
+		for j < len(s) && isHexDigit(s[j]) {
+			j++
+		}
+	}
+	mant := s[start:j]
+	exp := "p0"
+	if j < len(s) && (s[j] == 'p' || s[j] == 'P') {
+		k := j + 1
+		if k < len(s) && (s[k] == '+' || s[k] == '-') {
+			k++
+		}
+		if k < len(s) && s[k] >= '0' && s[k] <= '9' {
+			for k < len(s) && s[k] >= '0' && s[k] <= '9' {
+				k++
+			}
+			exp, j = s[j:k], k
+		}
+	}
+	v, err := strconv.ParseFloat(mant+exp, 64)
+	if err != nil && !isRangeErr(err) {
+		return 0, 0
+	}
+	return v, j
+}
+
+func isRangeErr(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}
+
+func zsetSign(c byte, v float64) float64 {
+	if c == '-' {
+		return -v
+	}
+	return v
+}
+
+func isCSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// zsetParseLexRange parses the min and max of ZRANGEBYLEX as Valkey's
+// zsetParseLexRange: "-" and "+" alone, or "(" / "[" followed by the
+// member.
+func zsetParseLexRange(minArg, maxArg []byte) (types.LexRange, bool) {
+	lo, ok1 := zsetParseLexBound(minArg)
+	hi, ok2 := zsetParseLexBound(maxArg)
+	return types.LexRange{Min: lo, Max: hi}, ok1 && ok2
+}
+
+func zsetParseLexBound(b []byte) (types.LexBound, bool) {
+	if len(b) == 0 {
+		return types.LexBound{}, false
+	}
+	switch b[0] {
+	case '+':
+		return types.LexBound{Kind: types.LexPlusInf, Ex: true}, len(b) == 1
+	case '-':
+		return types.LexBound{Kind: types.LexMinusInf, Ex: true}, len(b) == 1
+	case '(':
+		return types.LexBound{Value: string(b[1:]), Ex: true}, true
+	case '[':
+		return types.LexBound{Value: string(b[1:])}, true
+	}
+	return types.LexBound{}, false
+}
+
+// zsetRangeLong parses argument i as a long within [lo, hi] as Valkey's
+// getRangeLongFromObjectOrReply: msg (when not empty) answers every
+// failure, otherwise a parse failure is ErrNotInt and a range failure
+// rangeMsg.
+func (c *Ctx) zsetRangeLong(i int, lo, hi int64, msg, rangeMsg string) (int64, bool) {
+	n, ok := types.ParseInt(c.Argv[i])
+	switch {
+	case !ok && msg != "":
+		c.Error(msg)
+	case !ok:
+		c.Error(ErrNotInt)
+	case n < lo || n > hi:
+		if msg != "" {
+			c.Error(msg)
+		} else {
+			c.Error(rangeMsg)
+		}
+		ok = false
+	}
+	return n, ok
+}
+
+// zsetParseTimeout parses a blocking timeout in seconds as Valkey's
+// getTimeoutFromObjectOrReply: a long double (strtold, no leading space)
+// converted to whole milliseconds by truncation, so 0.0001 waits forever.
+// Values beyond the range of a long long wrap as the C conversion does on
+// x86 (to LLONG_MIN), which reports a negative timeout.
+func (c *Ctx) zsetParseTimeout(i int) (time.Duration, bool) {
+	b := c.Argv[i]
+	v, n := zsetStrtod(string(b))
+	if len(b) == 0 || len(b) >= 5*1024 || isCSpace(b[0]) || n != len(b) || math.IsNaN(v) {
+		c.Error(ErrZSetTimeoutNotFloat)
+		return 0, false
+	}
+	ms := v * 1000
+	var tval int64
+	if math.IsInf(ms, 0) || ms >= 9223372036854775807 || ms < -9223372036854775808 {
+		tval = math.MinInt64
+	} else {
+		tval = int64(ms)
+	}
+	if tval < 0 {
+		c.Error(ErrTimeoutNegative)
+		return 0, false
+	}
+	if tval > 0 && tval > math.MaxInt64-c.Now() {
+		c.Error(ErrKeysTimeoutRange)
+		return 0, false
+	}
+	// Beyond a century the wait is as good as forever, and a Duration
+	// (int64 nanoseconds) cannot hold much more.
+	const century = 100 * 365 * 24 * time.Hour
+	if tval > int64(century/time.Millisecond) {
+		return century, true
+	}
+	return time.Duration(tval) * time.Millisecond, true
+}
