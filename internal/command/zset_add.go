@@ -150,8 +150,9 @@ func zaddGeneric(c *Ctx, incr bool) {
 	scores := make([]float64, pairs)
 	maxLen := 0
 	for j := range scores {
-		f, ok := c.Float(first + 2*j)
+		f, ok := zsetParseFloat(c.Argv[first+2*j])
 		if !ok {
+			c.Error(ErrNotFloat)
 			return
 		}
 		scores[j] = f

@@ -32,7 +32,7 @@ func zsetParseScoreBound(b []byte) (v float64, ex, ok bool) {
 	if strings.HasPrefix(s, "(") {
 		s, ex = s[1:], true
 	}
-	v, n := zsetStrtod(s)
+	v, n, _ := zsetStrtod(s)
 	// strtod leaves its end pointer at the start when it converts
 	// nothing, so an empty string reads as 0 and anything else
 	// unconverted is an error.
@@ -46,7 +46,9 @@ func zsetParseScoreBound(b []byte) (v float64, ex, ok bool) {
 // prefix of s that strtod converts and that prefix's length (0 when
 // nothing converts). Leading white space is skipped; "inf", "infinity"
 // and "nan" are recognized in any case; hexadecimal floats are read too.
-func zsetStrtod(s string) (float64, int) {
+// erange is strtod's ERANGE: a finite number too large (the value is then
+// ±inf) or a nonzero one too small (the value is then 0).
+func zsetStrtod(s string) (v float64, n int, erange bool) {
 	i := 0
 	for i < len(s) && isCSpace(s[i]) {
 		i++
@@ -58,24 +60,56 @@ func zsetStrtod(s string) (float64, int) {
 	rest := strings.ToLower(s[i:])
 	switch {
 	case strings.HasPrefix(rest, "infinity"):
-		return zsetSign(s[start], math.Inf(1)), i + 8
+		return zsetSign(s[start], math.Inf(1)), i + 8, false
 	case strings.HasPrefix(rest, "inf"):
-		return zsetSign(s[start], math.Inf(1)), i + 3
+		return zsetSign(s[start], math.Inf(1)), i + 3, false
 	case strings.HasPrefix(rest, "nan"):
-		return math.NaN(), i + 3
+		return math.NaN(), i + 3, false
 	case len(rest) > 2 && rest[0] == '0' && rest[1] == 'x' && (isHexDigit(rest[2]) ||
 		(rest[2] == '.' && len(rest) > 3 && isHexDigit(rest[3]))):
 		return zsetStrtodHex(s, start, i+2)
 	}
 	end := zsetScanDecimal(s, i)
 	if end == i {
-		return 0, 0
+		return 0, 0, false
 	}
 	v, err := strconv.ParseFloat(s[start:end], 64)
 	if err != nil && !isRangeErr(err) {
-		return 0, 0
+		return 0, 0, false
 	}
-	return v, end
+	return v, end, zsetOutOfRange(v, s[i:end], "eE")
+}
+
+// zsetOutOfRange reports strtod's ERANGE for a converted value whose
+// mantissa text (up to an exponent marker in expChars) is mant.
+func zsetOutOfRange(v float64, mant, expChars string) bool {
+	if math.IsInf(v, 0) {
+		return true
+	}
+	if v != 0 {
+		return false
+	}
+	if k := strings.IndexAny(mant, expChars); k >= 0 {
+		mant = mant[:k]
+	}
+	return strings.ContainsAny(mant, "123456789abcdefABCDEF")
+}
+
+// zsetParseFloat parses a score, an increment or a weight as Valkey's
+// string2d: strtod must consume the whole argument, which must not start
+// with white space, and a result out of range (overflow, or underflow to
+// zero) or NaN is an error. Unlike Go's ParseFloat it accepts what C does
+// (hexadecimal floats without an exponent) and refuses what C does not
+// (digit separators).
+func zsetParseFloat(b []byte) (float64, bool) {
+	if len(b) == 0 || isCSpace(b[0]) {
+		return 0, false
+	}
+	v, n, erange := zsetStrtod(string(b))
+	if n != len(b) || erange || math.IsNaN(v) {
+		return 0, false
+	}
+	return v, true
 }
 
 // zsetScanDecimal returns the end of the decimal number starting at i
@@ -115,7 +149,7 @@ func zsetScanDecimal(s string, i int) int {
 
 // zsetStrtodHex reads a hexadecimal float whose digits start at i (after
 // "0x"); start is where its sign (if any) begins.
-func zsetStrtodHex(s string, start, i int) (float64, int) {
+func zsetStrtodHex(s string, start, i int) (float64, int, bool) {
 	j := i
 	for j < len(s) && isHexDigit(s[j]) {
 		j++
@@ -142,9 +176,9 @@ func zsetStrtodHex(s string, start, i int) (float64, int) {
 	}
 	v, err := strconv.ParseFloat(mant+exp, 64)
 	if err != nil && !isRangeErr(err) {
-		return 0, 0
+		return 0, 0, false
 	}
-	return v, j
+	return v, j, zsetOutOfRange(v, s[i:j], "pP")
 }
 
 func isRangeErr(err error) bool {
@@ -222,7 +256,7 @@ func (c *Ctx) zsetRangeLong(i int, lo, hi int64, msg, rangeMsg string) (int64, b
 // x86 (to LLONG_MIN), which reports a negative timeout.
 func (c *Ctx) zsetParseTimeout(i int) (time.Duration, bool) {
 	b := c.Argv[i]
-	v, n := zsetStrtod(string(b))
+	v, n, _ := zsetStrtod(string(b))
 	if len(b) == 0 || len(b) >= 5*1024 || isCSpace(b[0]) || n != len(b) || math.IsNaN(v) {
 		c.Error(ErrZSetTimeoutNotFloat)
 		return 0, false

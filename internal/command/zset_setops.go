@@ -129,7 +129,7 @@ func zsetOpParseOpts(c *Ctx, req *zsetOpReq, j int, store, cardOnly bool) bool {
 		case setOpts && left >= len(req.srcs)+1 && c.ArgIs(j, "weights"):
 			j++
 			for i := range req.srcs {
-				w, ok := types.ParseFloat(c.Argv[j])
+				w, ok := zsetParseFloat(c.Argv[j])
 				if !ok {
 					c.Error(ErrZSetWeight)
 					return false
