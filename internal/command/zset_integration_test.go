@@ -2,6 +2,7 @@ package command_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"reflect"
 	"testing"
@@ -219,4 +220,60 @@ func TestZSetOpsOnSets(t *testing.T) {
 	e.do("zset", "type", "d")
 	putList(e, "l")
 	e.do(errReply("WRONGTYPE Operation against a key holding the wrong kind of value"), "zunion", "2", "s", "l")
+}
+
+// TestZSetCommandInfo parses COMMAND through go-redis (as cluster clients
+// do) and checks the sorted-set entries' key positions.
+func TestZSetCommandInfo(t *testing.T) {
+	e := newStrEnv(t, 2)
+	cmds, err := e.rdb.Command(e.ctx).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := map[string]struct {
+		arity          int8
+		first, last    int8
+		step           int8
+		readOnly       bool
+		flag, aclCateg string
+	}{
+		"zadd":        {-4, 1, 1, 1, false, "denyoom", "@sortedset"},
+		"zrangestore": {-5, 1, 2, 1, false, "denyoom", "@sortedset"},
+		"zunion":      {-3, 0, 0, 0, true, "movablekeys", "@read"},
+		"zunionstore": {-4, 1, 1, 1, false, "movablekeys", "@write"},
+		"bzpopmin":    {-3, 1, -2, 1, false, "blocking", "@blocking"},
+		"bzmpop":      {-5, 0, 0, 0, false, "movablekeys", "@blocking"},
+		"zrank":       {-3, 1, 1, 1, true, "fast", "@fast"},
+		"zscan":       {-3, 1, 1, 1, true, "readonly", "@slow"},
+	}
+	for name, want := range checks {
+		c := cmds[name]
+		if c == nil {
+			t.Errorf("COMMAND lacks %s", name)
+			continue
+		}
+		if c.Arity != want.arity || c.FirstKeyPos != want.first || c.LastKeyPos != want.last || c.StepCount != want.step || c.ReadOnly != want.readOnly {
+			t.Errorf("%s: %+v", name, c)
+		}
+		if !zsetContains(c.Flags, want.flag) || !zsetContains(c.ACLFlags, want.aclCateg) {
+			t.Errorf("%s: flags %v acl %v", name, c.Flags, c.ACLFlags)
+		}
+	}
+	keys, err := e.rdb.CommandGetKeys(e.ctx, "zunionstore", "d", "2", "a", "b", "weights", "1", "2").Result()
+	if err != nil || fmt.Sprint(keys) != "[d a b]" {
+		t.Errorf("COMMAND GETKEYS zunionstore = %v, %v", keys, err)
+	}
+	keys, err = e.rdb.CommandGetKeys(e.ctx, "bzmpop", "0", "2", "a", "b", "min").Result()
+	if err != nil || fmt.Sprint(keys) != "[a b]" {
+		t.Errorf("COMMAND GETKEYS bzmpop = %v, %v", keys, err)
+	}
+}
+
+func zsetContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
