@@ -3,12 +3,13 @@ package command
 import "github.com/shoal-db/shoal/internal/types"
 
 // The sorted-set family: the command table (this file); ZADD, ZINCRBY,
-// ZREM and point queries (zset_add.go); ranges, counts and range removal
-// (zset_range.go, zset_rangecmd.go); ZUNION/ZINTER/ZDIFF (zset_setops.go);
-// pops, blocking pops (zset_pop.go); ZRANDMEMBER and ZSCAN
-// (zset_rand.go); argument parsing shared by them (zset_parse.go).
-// Valkey 9.0's t_zset.c is the reference for argument order, error
-// precedence, notifications, reply shapes and propagation.
+// ZREM and point queries (zset_add.go); the ZRANGE family and ZRANGESTORE
+// (zset_range.go); ZCOUNT, ZLEXCOUNT and range removal (zset_count.go);
+// ZUNION/ZINTER/ZDIFF and their stores (zset_setops.go); pops and blocking
+// pops (zset_pop.go); ZRANDMEMBER and ZSCAN (zset_rand.go); argument
+// parsing shared by them (zset_parse.go). The data structure is
+// types.ZSet. Valkey 9.0's t_zset.c is the reference for argument order,
+// error precedence, notifications, reply shapes and propagation.
 
 const (
 	zsetLogN       = "O(log(N)) with N being the number of elements in the sorted set."

@@ -158,6 +158,24 @@ func (z *ZSet) RangeByRank(start, stop int, rev bool, fn func(m []byte, score fl
 	if start < 0 || stop >= n || start > stop {
 		return
 	}
+	if z.lp != nil && !rev {
+		// Forward walks need no snapshot of the pairs.
+		var m []byte
+		z.lp.Range(func(i int, v []byte) bool {
+			k := i / 2
+			switch {
+			case k < start:
+				return true
+			case k > stop:
+				return false
+			case i%2 == 0:
+				m = v
+				return true
+			}
+			return fn(m, decScore(v))
+		})
+		return
+	}
 	if z.lp != nil {
 		pairs := z.lpPairs()
 		for k := start; k <= stop; k++ {
