@@ -165,6 +165,9 @@ func TestZSetBlockingTimeoutAndStores(t *testing.T) {
 		t.Errorf("timed out after %v", d)
 	}
 	e.do(nilReply{}, "bzmpop", "0.05", "2", "k", "k2", "max")
+	// Valkey refuses a deadline beyond LLONG_MAX ms (Redis 7.0 blocked).
+	e.do(errReply("ERR timeout is out of range"), "bzpopmin", "k", "9223372036854775")
+	e.do(errReply("ERR timeout is negative"), "bzmpop", "inf", "1", "k", "min")
 
 	// Stores wake waiters on the destination.
 	e.do(int64(2), "zadd", "src", "1", "a", "2", "b")

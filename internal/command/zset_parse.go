@@ -2,6 +2,7 @@ package command
 
 import (
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -249,6 +250,26 @@ func (c *Ctx) zsetRangeLong(i int, lo, hi int64, msg, rangeMsg string) (int64, b
 	return n, ok
 }
 
+// zsetTimeoutMillis is C's (long long)(ftval * 1000.0) for the long
+// double ftval that text reads as: the product is taken with x87's 64-bit
+// mantissa and truncated toward zero; out of range (infinities included)
+// it is LLONG_MIN, as the x86 conversion gives.
+func zsetTimeoutMillis(text string, v float64) int64 {
+	if math.IsInf(v, 0) {
+		return math.MinInt64
+	}
+	f, _, err := big.ParseFloat(strings.TrimPrefix(text, "+"), 0, 64, big.ToNearestEven)
+	if err != nil {
+		f = new(big.Float).SetPrec(64).SetFloat64(v)
+	}
+	f.Mul(f, new(big.Float).SetPrec(64).SetInt64(1000))
+	n, acc := f.Int64()
+	if (acc == big.Below && n == math.MaxInt64) || (acc == big.Above && n == math.MinInt64) {
+		return math.MinInt64
+	}
+	return n
+}
+
 // zsetParseTimeout parses a blocking timeout in seconds as Valkey's
 // getTimeoutFromObjectOrReply: a long double (strtold, no leading space)
 // converted to whole milliseconds by truncation, so 0.0001 waits forever.
@@ -261,13 +282,7 @@ func (c *Ctx) zsetParseTimeout(i int) (time.Duration, bool) {
 		c.Error(ErrZSetTimeoutNotFloat)
 		return 0, false
 	}
-	ms := v * 1000
-	var tval int64
-	if math.IsInf(ms, 0) || ms >= 9223372036854775807 || ms < -9223372036854775808 {
-		tval = math.MinInt64
-	} else {
-		tval = int64(ms)
-	}
+	tval := zsetTimeoutMillis(string(b), v)
 	if tval < 0 {
 		c.Error(ErrTimeoutNegative)
 		return 0, false
