@@ -137,6 +137,8 @@ func decodeDumpBody(k Kind, body []byte) (DumpValue, error) {
 		return DumpValue{Obj: h}, nil
 	case KindList:
 		return decodeListDump(&r)
+	case KindZSet:
+		return decodeZSetDump(&r)
 	default:
 		return DumpValue{}, ErrDumpFormat
 	}

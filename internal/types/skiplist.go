@@ -161,29 +161,17 @@ func (sl *skiplist) byRank(rank int) *slNode {
 	return nil
 }
 
-// firstWhere returns the first node for which beyond(n) is false, given
-// that beyond is true for a prefix of the order ("n is before the range").
-func (sl *skiplist) firstWhere(before func(n *slNode) bool) *slNode {
+// prefixLen counts the nodes, from the first, for which pred holds
+// before it first fails, in O(log n) through the spans. pred must hold for
+// a prefix of the order (e.g. "score below the range").
+func (sl *skiplist) prefixLen(pred func(n *slNode) bool) int {
+	r := 0
 	x := sl.head
 	for i := sl.level - 1; i >= 0; i-- {
-		for x.level[i].forward != nil && before(x.level[i].forward) {
+		for x.level[i].forward != nil && pred(x.level[i].forward) {
+			r += x.level[i].span
 			x = x.level[i].forward
 		}
 	}
-	return x.level[0].forward
-}
-
-// lastWhere returns the last node for which notAfter(n) holds, given that
-// it holds for a prefix of the order.
-func (sl *skiplist) lastWhere(notAfter func(n *slNode) bool) *slNode {
-	x := sl.head
-	for i := sl.level - 1; i >= 0; i-- {
-		for x.level[i].forward != nil && notAfter(x.level[i].forward) {
-			x = x.level[i].forward
-		}
-	}
-	if x == sl.head {
-		return nil
-	}
-	return x
+	return r
 }

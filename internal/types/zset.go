@@ -5,82 +5,33 @@ import (
 	"math"
 )
 
-// ScoreRange is a ZRANGEBYSCORE interval; MinEx/MaxEx mark "(" bounds.
-type ScoreRange struct {
-	Min, Max     float64
-	MinEx, MaxEx bool
-}
-
-func (r ScoreRange) aboveMin(s float64) bool {
-	if r.MinEx {
-		return s > r.Min
-	}
-	return s >= r.Min
-}
-
-func (r ScoreRange) belowMax(s float64) bool {
-	if r.MaxEx {
-		return s < r.Max
-	}
-	return s <= r.Max
-}
-
-// Contains reports whether s lies in the interval.
-func (r ScoreRange) Contains(s float64) bool { return r.aboveMin(s) && r.belowMax(s) }
-
-// LexRange is a ZRANGEBYLEX interval. MinInf is "-", MaxInf is "+".
-type LexRange struct {
-	Min, Max       string
-	MinEx, MaxEx   bool
-	MinInf, MaxInf bool
-	MinPosInf      bool // min is "+": empty range
-	MaxNegInf      bool // max is "-": empty range
-}
-
-func (r LexRange) aboveMin(m string) bool {
-	switch {
-	case r.MinPosInf:
-		return false
-	case r.MinInf:
-		return true
-	case r.MinEx:
-		return m > r.Min
-	}
-	return m >= r.Min
-}
-
-func (r LexRange) belowMax(m string) bool {
-	switch {
-	case r.MaxNegInf:
-		return false
-	case r.MaxInf:
-		return true
-	case r.MaxEx:
-		return m < r.Max
-	}
-	return m <= r.Max
-}
-
-// Contains reports whether m lies in the interval.
-func (r LexRange) Contains(m string) bool { return r.aboveMin(m) && r.belowMax(m) }
-
 // ZSet is a sorted set: a listpack of (member, score) pairs ordered by
 // score then member while small; a Dict (member → score) plus a skiplist
-// otherwise.
+// otherwise. The thresholds are Valkey's zset-max-listpack-entries and
+// zset-max-listpack-value, applied when the set grows (zsetAdd) and when
+// a command builds a whole new set (zsetTypeCreate, ZUNIONSTORE...).
+//
+// Members compare as byte strings (memcmp, then length), which is Go's
+// string order. Scores are never NaN; the command layer rejects NaN
+// before it reaches the set.
 type ZSet struct {
 	lp  *Listpack
 	d   *Dict[float64]
 	sl  *skiplist
-	mem int64
+	mem int64 // bytes of the large encoding's entries
 }
 
-// NewZSet returns an empty sorted set whose encoding suits its first
-// member.
-func NewZSet(firstLen int, lim Limits) *ZSet {
-	if lim.ZSetMaxListpackEntries > 0 && firstLen <= lim.ZSetMaxListpackValue {
+// NewZSet returns an empty sorted set for a first member of firstLen
+// bytes (NewZSetSized with a size hint of one).
+func NewZSet(firstLen int, lim Limits) *ZSet { return NewZSetSized(1, firstLen, lim) }
+
+// NewZSetSized returns an empty sorted set whose encoding suits sizeHint
+// members of at most maxLen bytes, as Valkey's zsetTypeCreate.
+func NewZSetSized(sizeHint, maxLen int, lim Limits) *ZSet {
+	if sizeHint <= lim.ZSetMaxListpackEntries && maxLen <= lim.ZSetMaxListpackValue {
 		return &ZSet{lp: &Listpack{}}
 	}
-	return &ZSet{d: NewDict[float64](0), sl: newSkiplist()}
+	return &ZSet{d: NewDict[float64](sizeHint), sl: newSkiplist()}
 }
 
 // Kind implements Object.
@@ -93,6 +44,9 @@ func (z *ZSet) Encoding() string {
 	}
 	return "skiplist"
 }
+
+// IsListpack reports whether the set uses the compact encoding.
+func (z *ZSet) IsListpack() bool { return z.lp != nil }
 
 // Len implements Object.
 func (z *ZSet) Len() int {
@@ -116,7 +70,8 @@ func (z *ZSet) Clone() Object {
 		return &ZSet{lp: z.lp.Clone()}
 	}
 	c := &ZSet{d: NewDict[float64](z.d.Len()), sl: newSkiplist()}
-	for x := z.sl.head.level[0].forward; x != nil; x = x.level[0].forward {
+	// From the tail: every insertion then stops at the head (Valkey's zsetDup).
+	for x := z.sl.tail; x != nil; x = x.backward {
 		c.insertLarge(x.member, x.score)
 	}
 	return c
@@ -141,9 +96,17 @@ func (z *ZSet) insertLarge(m string, score float64) {
 	z.mem += memberCost(m)
 }
 
-func (z *ZSet) toLarge() {
+func (z *ZSet) deleteLarge(m string, score float64) {
+	z.d.Delete(m)
+	z.sl.delete(score, m)
+	z.mem -= memberCost(m)
+}
+
+// toLarge converts a listpack to the dict + skiplist encoding, sized for
+// hint members.
+func (z *ZSet) toLarge(hint int) {
 	lp := z.lp
-	z.lp, z.d, z.sl = nil, NewDict[float64](lp.Len()/2), newSkiplist()
+	z.lp, z.d, z.sl = nil, NewDict[float64](max(hint, lp.Len()/2)), newSkiplist()
 	var m string
 	lp.Range(func(i int, v []byte) bool {
 		if i%2 == 0 {
@@ -153,6 +116,44 @@ func (z *ZSet) toLarge() {
 		}
 		return true
 	})
+}
+
+// MaybeConvert switches a listpack to the large encoding ahead of adding
+// sizeHint members of at most maxLen bytes, as Valkey's
+// zsetTypeMaybeConvert: ZADD with many pairs converts even when some of
+// them turn out to be updates.
+func (z *ZSet) MaybeConvert(sizeHint, maxLen int, lim Limits) {
+	if z.lp != nil && (sizeHint > lim.ZSetMaxListpackEntries || maxLen > lim.ZSetMaxListpackValue) {
+		z.toLarge(sizeHint)
+	}
+}
+
+// ConvertToListpackIfNeeded switches a large set back to a listpack when
+// it fits the thresholds (Valkey's zsetConvertToListpackIfNeeded, used
+// for the results of ZUNIONSTORE and friends).
+func (z *ZSet) ConvertToListpackIfNeeded(lim Limits) {
+	if z.lp != nil || z.d.Len() > lim.ZSetMaxListpackEntries {
+		return
+	}
+	for x := z.sl.head.level[0].forward; x != nil; x = x.level[0].forward {
+		if len(x.member) > lim.ZSetMaxListpackValue {
+			return
+		}
+	}
+	lp := &Listpack{}
+	for x := z.sl.head.level[0].forward; x != nil; x = x.level[0].forward {
+		lp.Append([]byte(x.member), encScore(lpScore(x.score)))
+	}
+	z.lp, z.d, z.sl, z.mem = lp, nil, nil, 0
+}
+
+// lpScore is the score as the listpack stores it: Valkey writes integral
+// scores as integers there, so a -0 score reads back as 0.
+func lpScore(score float64) float64 {
+	if score == 0 {
+		return 0
+	}
+	return score
 }
 
 // Score returns a member's score.
@@ -167,12 +168,14 @@ func (z *ZSet) Score(m []byte) (float64, bool) {
 	return z.d.Get(string(m))
 }
 
-// Set inserts m with score or moves it to score; it reports whether m is new.
+// Set inserts m with score or moves it to score; it reports whether m is
+// new. Adding a member converts a listpack that would exceed the
+// thresholds, as Valkey's zsetAdd.
 func (z *ZSet) Set(m []byte, score float64, lim Limits) bool {
 	if z.lp != nil {
 		i := z.lp.Find(m, 2)
 		if i < 0 && (z.lp.Len()/2+1 > lim.ZSetMaxListpackEntries || len(m) > lim.ZSetMaxListpackValue) {
-			z.toLarge()
+			z.toLarge(z.lp.Len()/2 + 1)
 		} else {
 			if i >= 0 {
 				z.lp.Delete(i, 2)
@@ -183,7 +186,7 @@ func (z *ZSet) Set(m []byte, score float64, lim Limits) bool {
 	}
 	k := string(m)
 	if old, ok := z.d.Get(k); ok {
-		if old != score {
+		if old != score { // -0 == 0: no move, as Valkey
 			z.sl.delete(old, k)
 			z.sl.insert(score, k)
 			z.d.Set(k, score)
@@ -196,6 +199,7 @@ func (z *ZSet) Set(m []byte, score float64, lim Limits) bool {
 
 // lpInsert puts (m, score) at its ordered position in the listpack.
 func (z *ZSet) lpInsert(m []byte, score float64) {
+	score = lpScore(score)
 	pos := z.lp.Len()
 	var cur []byte
 	z.lp.Range(func(i int, v []byte) bool {
@@ -229,30 +233,83 @@ func (z *ZSet) Delete(m []byte) bool {
 	if !ok {
 		return false
 	}
-	z.d.Delete(k)
-	z.sl.delete(score, k)
-	z.mem -= memberCost(k)
+	z.deleteLarge(k, score)
 	return true
 }
 
 // Rank returns m's 0-based rank (from the top when rev).
 func (z *ZSet) Rank(m []byte, rev bool) (int, bool) {
+	r, _, ok := z.RankScore(m, rev)
+	return r, ok
+}
+
+// RankScore returns m's 0-based rank (from the top when rev) and score.
+func (z *ZSet) RankScore(m []byte, rev bool) (int, float64, bool) {
 	var r int
+	var score float64
 	if z.lp != nil {
 		i := z.lp.Find(m, 2)
 		if i < 0 {
-			return 0, false
+			return 0, 0, false
 		}
-		r = i / 2
+		r, score = i/2, decScore(z.lp.Get(i+1))
 	} else {
-		score, ok := z.d.Get(string(m))
+		var ok bool
+		score, ok = z.d.Get(string(m))
 		if !ok {
-			return 0, false
+			return 0, 0, false
 		}
 		r = z.sl.rank(score, string(m)) - 1
 	}
 	if rev {
 		r = z.Len() - 1 - r
 	}
-	return r, true
+	return r, score, true
+}
+
+// Pop removes and returns the member with the lowest score (the highest
+// when highest is set).
+func (z *ZSet) Pop(highest bool) ([]byte, float64, bool) {
+	n := z.Len()
+	if n == 0 {
+		return nil, 0, false
+	}
+	if z.lp != nil {
+		i := 0
+		if highest {
+			i = 2 * (n - 1)
+		}
+		m := append([]byte(nil), z.lp.Get(i)...)
+		s := decScore(z.lp.Get(i + 1))
+		z.lp.Delete(i, 2)
+		return m, s, true
+	}
+	x := z.sl.head.level[0].forward
+	if highest {
+		x = z.sl.tail
+	}
+	m, s := x.member, x.score
+	z.deleteLarge(m, s)
+	return []byte(m), s, true
+}
+
+// DeleteRangeByRank removes ranks start..stop (0-based, inclusive,
+// clamped by the caller) and returns how many were removed.
+func (z *ZSet) DeleteRangeByRank(start, stop int) int {
+	n := z.Len()
+	if start < 0 || stop >= n || start > stop {
+		return 0
+	}
+	count := stop - start + 1
+	if z.lp != nil {
+		z.lp.Delete(2*start, 2*count)
+		return count
+	}
+	x := z.sl.byRank(start + 1)
+	for k := 0; k < count && x != nil; k++ {
+		next := x.level[0].forward
+		z.deleteLarge(x.member, x.score)
+		x = next
+	}
+	return count
 }
