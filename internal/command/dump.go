@@ -110,7 +110,7 @@ func restoreCommand(c *Ctx) {
 		c.Error(ErrInvalidTTL)
 		return
 	}
-	v, err := types.ParseDump(c.Argv[3])
+	v, err := types.ParseDumpWith(c.Argv[3], c.Node.KS.Limits())
 	if err != nil {
 		if errors.Is(err, types.ErrDumpFormat) {
 			c.Error(ErrKeysBadDataFormat)

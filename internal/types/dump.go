@@ -104,18 +104,23 @@ func VerifyDump(payload []byte) error {
 
 // ParseDump verifies and decodes a payload. The result never aliases
 // payload, which may be a connection's read buffer.
-func ParseDump(payload []byte) (DumpValue, error) {
+func ParseDump(payload []byte) (DumpValue, error) { return ParseDumpWith(payload, DefaultLimits()) }
+
+// ParseDumpWith is ParseDump with the server's current encoding limits, so
+// a restored collection gets the encoding a fresh one of its size would
+// (RESTORE after CONFIG SET hash-max-listpack-entries, as in Valkey).
+func ParseDumpWith(payload []byte, lim Limits) (DumpValue, error) {
 	if err := VerifyDump(payload); err != nil {
 		return DumpValue{}, err
 	}
 	body := payload[1 : len(payload)-dumpTrailerLen]
-	return decodeDumpBody(Kind(payload[0]), body)
+	return decodeDumpBody(Kind(payload[0]), body, lim)
 }
 
 // decodeDumpBody is the per-kind dispatch, the extension point for
 // collection types.
-func decodeDumpBody(k Kind, body []byte) (DumpValue, error) {
-	r := DumpReader{b: body}
+func decodeDumpBody(k Kind, body []byte, lim Limits) (DumpValue, error) {
+	r := DumpReader{b: body, lim: lim}
 	switch k {
 	case KindString:
 		v := r.Bytes()
@@ -187,10 +192,11 @@ func (w *DumpWriter) finish() []byte {
 type DumpReader struct {
 	b   []byte
 	err error
+	lim Limits // encoding thresholds for the decoded collection
 }
 
 // NewDumpReader reads body (for collection decoders' tests).
-func NewDumpReader(body []byte) *DumpReader { return &DumpReader{b: body} }
+func NewDumpReader(body []byte) *DumpReader { return &DumpReader{b: body, lim: DefaultLimits()} }
 
 func (r *DumpReader) fail() {
 	if r.err == nil {

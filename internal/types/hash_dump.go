@@ -61,7 +61,7 @@ func decodeHashDump(r *DumpReader) (*Hash, error) {
 		at   int64
 	}
 	entries := make([]entry, 0, n)
-	lim := DefaultLimits()
+	lim := r.lim
 	compact := n <= lim.HashMaxListpackEntries
 	for i := 0; i < n; i++ {
 		e := entry{f: r.Bytes(), v: r.Bytes(), at: r.Varint()}

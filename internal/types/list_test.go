@@ -450,7 +450,7 @@ func FuzzListDump(f *testing.F) {
 		f.Add(p[1 : len(p)-dumpTrailerLen])
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		v, err := decodeDumpBody(KindList, body)
+		v, err := decodeDumpBody(KindList, body, DefaultLimits())
 		if err != nil {
 			return
 		}
@@ -458,7 +458,7 @@ func FuzzListDump(f *testing.F) {
 		listInvariants(t, l)
 		w := DumpWriter{}
 		l.AppendDump(&w)
-		v2, err := decodeDumpBody(KindList, w.buf)
+		v2, err := decodeDumpBody(KindList, w.buf, DefaultLimits())
 		if err != nil || strs(v2.Obj.(*List)) != strs(l) {
 			t.Fatalf("round trip failed: %v", err)
 		}

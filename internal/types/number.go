@@ -59,6 +59,11 @@ func ParseFloat(b []byte) (float64, bool) {
 	if len(b) == 0 || isSpaceByte(b[0]) || isSpaceByte(b[len(b)-1]) {
 		return 0, false
 	}
+	for _, c := range b {
+		if c == '_' {
+			return 0, false // Go syntax, not strtod's: "1_0" is not a number
+		}
+	}
 	s := string(b)
 	switch s {
 	case "inf", "+inf", "infinity", "+infinity":
@@ -67,8 +72,9 @@ func ParseFloat(b []byte) (float64, bool) {
 		return math.Inf(-1), true
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	// Overflow and underflow are errors, as in Valkey's string2d.
-	if err != nil || math.IsNaN(f) {
+	// Overflow and underflow are errors, as in Valkey's string2d: a
+	// non-zero mantissa that rounds to zero ("1e-400") is rejected.
+	if err != nil || math.IsNaN(f) || (f == 0 && nonZeroMantissa(b)) {
 		return 0, false
 	}
 	return f, true
@@ -76,4 +82,25 @@ func ParseFloat(b []byte) (float64, bool) {
 
 func isSpaceByte(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// nonZeroMantissa reports whether a decimal or hex float literal has a
+// non-zero digit before its exponent.
+func nonZeroMantissa(b []byte) bool {
+	hex := len(b) > 2 && b[0] == '0' && (b[1] == 'x' || b[1] == 'X')
+	if len(b) > 3 && (b[0] == '-' || b[0] == '+') && b[1] == '0' && (b[2] == 'x' || b[2] == 'X') {
+		hex, b = true, b[1:]
+	}
+	if hex {
+		b = b[2:]
+	}
+	for _, c := range b {
+		switch {
+		case !hex && (c == 'e' || c == 'E'), hex && (c == 'p' || c == 'P'):
+			return false
+		case c >= '1' && c <= '9', hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')):
+			return true
+		}
+	}
+	return false
 }

@@ -54,7 +54,7 @@ func decodeSetDump(r *DumpReader) (*Set, error) {
 			s.lp.Append(m)
 		}
 	default:
-		lim := DefaultLimits()
+		lim := r.lim
 		for i := 0; i < n; i++ {
 			m := r.Bytes()
 			if r.Err() != nil {
