@@ -1,6 +1,3 @@
-// Package glob implements Valkey's glob-style pattern matching
-// (stringmatchlen), used by KEYS, SCAN MATCH, PSUBSCRIBE and CONFIG GET:
-// '*', '?', '[...]' with ranges and '^' negation, and '\' escapes.
 package glob
 
 // Match reports whether s matches pattern. nocase folds ASCII case.
