@@ -182,7 +182,8 @@ func hscanCommand(c *Ctx) {
 		c.W.ArrayLen(0)
 		return
 	}
-	count, pattern, noValues, ok := hscanOptions(c)
+	o, ok := parseCollScanOpts(c, true, false)
+	count, pattern, noValues := o.count, o.pattern, o.noValues
 	if !ok {
 		return
 	}
@@ -202,41 +203,4 @@ func hscanCommand(c *Ctx) {
 	for _, b := range out {
 		c.W.Bulk(b)
 	}
-}
-
-// hscanOptions parses HSCAN's options from argv[3:] with Valkey's errors.
-func hscanOptions(c *Ctx) (count int, pattern []byte, noValues, ok bool) {
-	count = 10
-	for i := 3; i < len(c.Argv); {
-		more := len(c.Argv) - i - 1
-		switch {
-		case c.ArgIs(i, "count") && more >= 1:
-			n, ok := c.Int(i + 1)
-			if !ok {
-				return 0, nil, false, false
-			}
-			if n < 1 {
-				c.Error(ErrSyntax)
-				return 0, nil, false, false
-			}
-			count = int(min(n, 1<<30))
-			i += 2
-		case c.ArgIs(i, "match") && more >= 1:
-			pattern = c.Argv[i+1]
-			if len(pattern) == 1 && pattern[0] == '*' {
-				pattern = nil
-			}
-			i += 2
-		case c.ArgIs(i, "novalues"):
-			noValues = true
-			i++
-		case c.ArgIs(i, "noscores"):
-			c.Error(ErrKeysNoScoresOption)
-			return 0, nil, false, false
-		default:
-			c.Error(ErrSyntax)
-			return 0, nil, false, false
-		}
-	}
-	return count, pattern, noValues, true
 }

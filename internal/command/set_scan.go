@@ -30,7 +30,8 @@ func sscanCommand(c *Ctx) {
 		c.W.ArrayLen(0)
 		return
 	}
-	count, pattern, ok := setParseScanOptions(c)
+	o, ok := parseCollScanOpts(c, false, false)
+	count, pattern := o.count, o.pattern
 	if !ok {
 		return
 	}
@@ -46,43 +47,4 @@ func sscanCommand(c *Ctx) {
 	for _, m := range out {
 		c.W.Bulk(m)
 	}
-}
-
-// setParseScanOptions parses SSCAN's options after the cursor, replying
-// with Valkey's errors: TYPE is SCAN-only (a syntax error here), NOVALUES
-// and NOSCORES name the commands they belong to.
-func setParseScanOptions(c *Ctx) (count int, pattern []byte, ok bool) {
-	count = 10
-	for i := 3; i < len(c.Argv); {
-		more := len(c.Argv) - i - 1
-		switch {
-		case c.ArgIs(i, "count") && more >= 1:
-			n, ok := c.Int(i + 1)
-			if !ok {
-				return 0, nil, false
-			}
-			if n < 1 {
-				c.Error(ErrSyntax)
-				return 0, nil, false
-			}
-			count = int(min(n, 1<<30))
-			i += 2
-		case c.ArgIs(i, "match") && more >= 1:
-			pattern = c.Argv[i+1]
-			if len(pattern) == 1 && pattern[0] == '*' {
-				pattern = nil
-			}
-			i += 2
-		case c.ArgIs(i, "novalues"):
-			c.Error(ErrKeysNoValuesOption)
-			return 0, nil, false
-		case c.ArgIs(i, "noscores"):
-			c.Error(ErrKeysNoScoresOption)
-			return 0, nil, false
-		default:
-			c.Error(ErrSyntax)
-			return 0, nil, false
-		}
-	}
-	return count, pattern, true
 }

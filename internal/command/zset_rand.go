@@ -167,7 +167,8 @@ func zscanCommand(c *Ctx) {
 		c.W.ArrayLen(0)
 		return
 	}
-	count, pattern, noScores, ok := zscanParseOpts(c)
+	o, ok := parseCollScanOpts(c, false, true)
+	count, pattern, noScores := o.count, o.pattern, o.noScores
 	if !ok {
 		return
 	}
@@ -188,42 +189,6 @@ func zscanCommand(c *Ctx) {
 	for _, b := range out {
 		c.W.Bulk(b)
 	}
-}
-
-func zscanParseOpts(c *Ctx) (count int, pattern []byte, noScores, ok bool) {
-	count = 10
-	for i := 3; i < len(c.Argv); {
-		left := len(c.Argv) - i
-		switch {
-		case c.ArgIs(i, "count") && left >= 2:
-			n, ok := c.Int(i + 1)
-			if !ok {
-				return 0, nil, false, false
-			}
-			if n < 1 {
-				c.Error(ErrSyntax)
-				return 0, nil, false, false
-			}
-			count = int(min(n, 1<<30))
-			i += 2
-		case c.ArgIs(i, "match") && left >= 2:
-			pattern = c.Argv[i+1]
-			if len(pattern) == 1 && pattern[0] == '*' {
-				pattern = nil
-			}
-			i += 2
-		case c.ArgIs(i, "novalues"):
-			c.Error(ErrKeysNoValuesOption)
-			return 0, nil, false, false
-		case c.ArgIs(i, "noscores"):
-			noScores = true
-			i++
-		default:
-			c.Error(ErrSyntax)
-			return 0, nil, false, false
-		}
-	}
-	return count, pattern, noScores, true
 }
 
 // zscanScore formats a score as ZSCAN shows it: a listpack holds scores

@@ -31,7 +31,7 @@ type Tx struct {
 	modified []modifiedKey
 	// modifiedIdx indexes modified once it grows (big MULTI blocks).
 	modifiedIdx map[*Entry]struct{}
-	ready    []ReadyKey
+	ready       []ReadyKey
 }
 
 type propagation struct {
