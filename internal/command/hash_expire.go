@@ -17,14 +17,6 @@ const (
 	hashFieldDeleted   = 2  // time 0 or past: the field was deleted
 )
 
-// HEXPIRE conditions.
-const (
-	hashExpNX = 1 << iota
-	hashExpXX
-	hashExpGT
-	hashExpLT
-)
-
 func hexpireCommand(c *Ctx)    { hexpireGeneric(c, c.Now(), true) }
 func hpexpireCommand(c *Ctx)   { hexpireGeneric(c, c.Now(), false) }
 func hexpireatCommand(c *Ctx)  { hexpireGeneric(c, 0, true) }
@@ -57,36 +49,6 @@ func hashFieldsArg(c *Ctx, from, perField int, opts func(fieldsAt int) bool) (fi
 	return i, int(num), true
 }
 
-// hashExpireFlags parses NX|XX|GT|LT from argv[3:end] as Valkey's
-// parseExtendedExpireArgumentsOrReply.
-func hashExpireFlags(c *Ctx, end int) (int, bool) {
-	flags := 0
-	for j := 3; j < end; j++ {
-		switch {
-		case c.ArgIs(j, "nx"):
-			flags |= hashExpNX
-		case c.ArgIs(j, "xx"):
-			flags |= hashExpXX
-		case c.ArgIs(j, "gt"):
-			flags |= hashExpGT
-		case c.ArgIs(j, "lt"):
-			flags |= hashExpLT
-		default:
-			c.Error(ErrKeysUnsupportedOption(c.Argv[j]))
-			return 0, false
-		}
-	}
-	if flags&hashExpNX != 0 && flags&(hashExpXX|hashExpGT|hashExpLT) != 0 {
-		c.Error(ErrKeysNXXXGTLT)
-		return 0, false
-	}
-	if flags&hashExpGT != 0 && flags&hashExpLT != 0 {
-		c.Error(ErrKeysGTLT)
-		return 0, false
-	}
-	return flags, true
-}
-
 // hashExpireTime converts a TTL argument to absolute ms as Valkey's
 // convertExpireArgumentToUnixTime: negative values and overflow are
 // "invalid expire time" errors.
@@ -117,7 +79,7 @@ func hexpireGeneric(c *Ctx, basetime int64, seconds bool) {
 	var flags int
 	first, n, ok := hashFieldsArg(c, 3, 1, func(at int) bool {
 		var ok bool
-		flags, ok = hashExpireFlags(c, at)
+		flags, ok = parseExpireFlags(c, 3, at)
 		return ok
 	})
 	if !ok {
@@ -179,10 +141,10 @@ func hashSetFieldExpire(c *Ctx, t *hashTarget, f []byte, when int64, past bool, 
 	}
 	none := cur == types.NoExpiry
 	switch {
-	case flags&hashExpNX != 0 && !none,
-		flags&hashExpXX != 0 && none,
-		flags&hashExpGT != 0 && (none || when <= cur),
-		flags&hashExpLT != 0 && !none && when >= cur:
+	case flags&expireNX != 0 && !none,
+		flags&expireXX != 0 && none,
+		flags&expireGT != 0 && (none || when <= cur),
+		flags&expireLT != 0 && !none && when >= cur:
 		return hashFieldCondition
 	}
 	t.touch(c)

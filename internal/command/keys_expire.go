@@ -51,11 +51,12 @@ const (
 	expireLT
 )
 
-// parseExpireFlags parses the NX/XX/GT/LT options from argv[3:], replying
-// with Valkey's error on an unknown or incompatible combination.
-func parseExpireFlags(c *Ctx) (int, bool) {
+// parseExpireFlags parses the NX/XX/GT/LT options from argv[start:end]
+// (EXPIRE family and HEXPIRE family), replying with Valkey's error on an
+// unknown or incompatible combination.
+func parseExpireFlags(c *Ctx, start, end int) (int, bool) {
 	flags := 0
-	for i := 3; i < len(c.Argv); i++ {
+	for i := start; i < end; i++ {
 		switch {
 		case c.ArgIs(i, "nx"):
 			flags |= expireNX
@@ -87,7 +88,7 @@ func parseExpireFlags(c *Ctx) (int, bool) {
 // propagated as PEXPIREAT with an absolute millisecond timestamp (keeping
 // the condition options, which replay identically on a replica).
 func expireGeneric(c *Ctx, basetime int64, seconds bool) {
-	flags, ok := parseExpireFlags(c)
+	flags, ok := parseExpireFlags(c, 3, len(c.Argv))
 	if !ok {
 		return
 	}
