@@ -88,37 +88,7 @@ func strLDInRange(f *big.Float) bool {
 
 // strIsDecFloat checks strtold's decimal syntax after the sign:
 // digits [. digits] [e [sign] digits], with at least one mantissa digit.
-func strIsDecFloat(b []byte) bool {
-	i, digits := 0, 0
-	for i < len(b) && strIsDigit(b[i]) {
-		i++
-		digits++
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		for i < len(b) && strIsDigit(b[i]) {
-			i++
-			digits++
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		start := i
-		for i < len(b) && strIsDigit(b[i]) {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == len(b)
-}
+func strIsDecFloat(b []byte) bool { return strIsFloatBody(b, strIsDigit, 'e') }
 
 // strIsHexFloat checks strtold's hexadecimal syntax after the sign:
 // 0x hexdigits [. hexdigits] [p [sign] digits].
@@ -126,14 +96,21 @@ func strIsHexFloat(b []byte) bool {
 	if len(b) < 3 || b[0] != '0' || (b[1] != 'x' && b[1] != 'X') {
 		return false
 	}
-	i, digits := 2, 0
-	for i < len(b) && strIsHexDigit(b[i]) {
+	return strIsFloatBody(b[2:], strIsHexDigit, 'p')
+}
+
+// strIsFloatBody checks mantissa digits (as isDigit says) with an
+// optional point and an optional exponent introduced by expChar (either
+// case) with decimal digits.
+func strIsFloatBody(b []byte, isDigit func(byte) bool, expChar byte) bool {
+	i, digits := 0, 0
+	for i < len(b) && isDigit(b[i]) {
 		i++
 		digits++
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
-		for i < len(b) && strIsHexDigit(b[i]) {
+		for i < len(b) && isDigit(b[i]) {
 			i++
 			digits++
 		}
@@ -141,7 +118,7 @@ func strIsHexFloat(b []byte) bool {
 	if digits == 0 {
 		return false
 	}
-	if i < len(b) && (b[i] == 'p' || b[i] == 'P') {
+	if i < len(b) && (b[i]|0x20) == expChar {
 		i++
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
