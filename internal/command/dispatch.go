@@ -42,6 +42,10 @@ func (n *Node) Exec(c *Client, w *resp.Writer, argv [][]byte) {
 		n.reject(&ctx, cmd, ErrReplicaKeyspace)
 		return
 	}
+	// Cluster routing (cluster_route.go): a nil check on standalone nodes.
+	if n.Cluster != nil && !n.clusterRoute(&ctx, cmd) {
+		return
+	}
 	if c.Flag(ClientMulti) && !isTransactionControl(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
 			n.reject(&ctx, cmd, "ERR Command not allowed inside a transaction")
