@@ -33,6 +33,8 @@ var allowed = map[string][]string{
 	"internal/difftest":  {"internal/testutil", "internal/resp", "internal/server", "internal/config"},
 	"internal/toolstest": {"internal/testutil", "internal/server", "internal/config"},
 	"cmd/shoal-server":   {"internal/server", "internal/config"},
+	// Cluster-mode end-to-end tests (test files only).
+	"internal/clustertest": {"internal/testutil", "internal/difftest", "internal/slot"},
 
 	// The cluster state machine is pure (slots only); its bus adds the wire
 	// and the network, nothing from the server side.
