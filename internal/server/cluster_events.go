@@ -38,29 +38,38 @@ func (cn *clusterNode) onOutput(out cluster.Output) {
 		}
 	}
 	if out.Topology {
-		cn.dropLostShardChannels()
+		cn.topologyChanged()
 	}
 }
 
-// dropLostShardChannels unsubscribes clients from the shard channels of
-// slots my shard stopped serving since the previous routing snapshot
-// (Valkey's clusterDelSlot → removeChannelsInSlot).
-func (cn *clusterNode) dropLostShardChannels() {
+// topologyChanged compares the new routing snapshot with the previous
+// one. Slots my shard stopped serving lose their shard-channel
+// subscribers (Valkey's clusterDelSlot → removeChannelsInSlot); when
+// ownership or cluster_state changed, blocked clients wake up to check
+// whether they must be redirected.
+func (cn *clusterNode) topologyChanged() {
 	cur := cn.runner.Routes()
 	prev := cn.prev
 	cn.prev = cur
-	if prev == nil || cn.s.node.PubSub.NumShardChannels() == 0 {
+	if prev == nil {
 		return
 	}
-	mine := routeOwnerID(prev, prev.MyPrimary)
-	if mine == "" {
-		return
-	}
-	now := routeOwnerID(cur, cur.MyPrimary)
-	for s := range prev.Owner {
-		if routeOwnerID(prev, prev.Owner[s]) == mine && routeOwnerID(cur, cur.Owner[s]) != now {
-			cn.s.node.ClusterDropShardSlot(s)
+	node := cn.s.node
+	changed := prev.OK != cur.OK
+	shards := node.PubSub.NumShardChannels() > 0
+	for s := range cur.Owner {
+		was := prev.MyPrimary >= 0 && prev.Owner[s] == prev.MyPrimary
+		is := cur.MyPrimary >= 0 && cur.Owner[s] == cur.MyPrimary
+		if was == is {
+			continue
 		}
+		changed = true
+		if was && shards {
+			node.ClusterDropShardSlot(s)
+		}
+	}
+	if changed {
+		node.ClusterWakeBlocked()
 	}
 }
 
