@@ -148,7 +148,9 @@ func TestValkeyGoCluster(t *testing.T) {
 
 type goRedisWorkload struct{ c *redis.ClusterClient }
 
-func (w goRedisWorkload) set(ctx context.Context, k, v string) error { return w.c.Set(ctx, k, v, 0).Err() }
+func (w goRedisWorkload) set(ctx context.Context, k, v string) error {
+	return w.c.Set(ctx, k, v, 0).Err()
+}
 func (w goRedisWorkload) get(ctx context.Context, k string) (string, error) {
 	return w.c.Get(ctx, k).Result()
 }
@@ -161,7 +163,9 @@ func (w goRedisWorkload) hset(ctx context.Context, k, f, v string) error {
 func (w goRedisWorkload) hget(ctx context.Context, k, f string) (string, error) {
 	return w.c.HGet(ctx, k, f).Result()
 }
-func (w goRedisWorkload) sadd(ctx context.Context, k, m string) error { return w.c.SAdd(ctx, k, m).Err() }
+func (w goRedisWorkload) sadd(ctx context.Context, k, m string) error {
+	return w.c.SAdd(ctx, k, m).Err()
+}
 func (w goRedisWorkload) scard(ctx context.Context, k string) (int64, error) {
 	return w.c.SCard(ctx, k).Result()
 }

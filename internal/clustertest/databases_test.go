@@ -23,7 +23,7 @@ func TestClusterDatabases(t *testing.T) {
 	r.expect("+OK\r\n", "SET", key, "v0")
 	r.expect(":1\r\n", "CLUSTER", "COUNTKEYSINSLOT", slotArg)
 	r.expect("*1\r\n", "CLUSTER", "GETKEYSINSLOT", slotArg, "10")
-	r.expect("$"+strconv.Itoa(len(key))+"\r\n")
+	r.expect("$" + strconv.Itoa(len(key)) + "\r\n")
 	r.expect(key + "\r\n")
 	r.expect("+OK\r\n", "SELECT", "2")
 	r.expect(":0\r\n", "CLUSTER", "COUNTKEYSINSLOT", slotArg)

@@ -13,14 +13,16 @@ import (
 )
 
 // fakeCluster serves a routing snapshot the test controls.
-type fakeCluster struct{ r atomic.Pointer[cluster.Routes] }
+type fakeCluster struct {
+	r atomic.Pointer[cluster.Routes]
+}
 
 func (f *fakeCluster) Routes() *cluster.Routes { return f.r.Load() }
 func (f *fakeCluster) Do(func(time.Time, *cluster.State) (cluster.Output, error)) error {
 	return nil
 }
 func (f *fakeCluster) View(func(*cluster.State)) {}
-func (f *fakeCluster) SaveConfig() error        { return nil }
+func (f *fakeCluster) SaveConfig() error         { return nil }
 func (f *fakeCluster) Links() []cluster.LinkInfo {
 	return nil
 }
