@@ -15,16 +15,17 @@ const (
 	ErrClusterDownReadOnly = "CLUSTERDOWN The cluster is down and only accepts read commands"
 	ErrClusterDownUnbound  = "CLUSTERDOWN Hash slot not served"
 
-	ErrClusterSlot            = "ERR Invalid or out of range slot"
-	ErrClusterCountKeysSlot   = "ERR Invalid slot"
-	ErrClusterGetKeysSlot     = "ERR Invalid slot or number of keys"
-	ErrClusterFlushSlotsKeys  = "ERR DB must be empty to perform CLUSTER FLUSHSLOTS."
-	ErrClusterResetKeys       = "ERR CLUSTER RESET can't be called with master nodes containing keys"
-	ErrClusterSetSlotAction   = "ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP"
-	ErrClusterMissingTimeout  = "ERR Missing timeout value"
-	ErrClusterNotPrimary      = "ERR The specified node is not a master"
-	ErrClusterNoReplication   = "ERR CLUSTER REPLICATE is not supported: this node has no replication yet"
-	ErrClusterSwapDBForbidden = ErrKeysSwapDBCluster
+	ErrClusterSlot           = "ERR Invalid or out of range slot"
+	ErrClusterCountKeysSlot  = "ERR Invalid slot"
+	ErrClusterGetKeysSlot    = "ERR Invalid slot or number of keys"
+	ErrClusterFlushSlotsKeys = "ERR DB must be empty to perform CLUSTER FLUSHSLOTS."
+	ErrClusterResetKeys      = "ERR CLUSTER RESET can't be called with master nodes containing keys"
+	ErrClusterSetSlotAction  = "ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP"
+	ErrClusterMissingTimeout = "ERR Missing timeout value"
+	ErrClusterNotPrimary     = "ERR The specified node is not a master"
+	// ErrClusterNoReplication is Shoal's own: a valid CLUSTER REPLICATE
+	// that this node cannot carry out until replication exists.
+	ErrClusterNoReplication = "ERR CLUSTER REPLICATE is not supported: this node has no replication yet"
 )
 
 // ErrClusterRedirect formats -MOVED / -ASK (clusterRedirectClient): the
@@ -33,8 +34,7 @@ func ErrClusterRedirect(kind string, slot int, endpoint string, port int) string
 	return kind + " " + strconv.Itoa(slot) + " " + endpoint + ":" + strconv.Itoa(port)
 }
 
-// ErrClusterBasePort and friends format the argument errors of CLUSTER
-// MEET, SET-CONFIG-EPOCH and SAVECONFIG.
+// ErrClusterBasePort is CLUSTER MEET's port error.
 func ErrClusterBasePort(arg []byte) string { return "ERR Invalid base port specified: " + string(arg) }
 
 // ErrClusterBusPort is CLUSTER MEET's bus port error.
@@ -48,8 +48,8 @@ func ErrClusterSaveConfig(err error) string {
 	return "ERR error saving the cluster node config: " + err.Error()
 }
 
-// clusterErrorText maps a state-machine refusal to Valkey's reply. argv
-// values (addresses as typed) come from the caller through e.
+// clusterErrorText maps a state-machine refusal to Valkey's reply; other
+// errors (a failed nodes.conf save) are reported as ERR.
 func clusterErrorText(err error) string {
 	e, ok := err.(*cluster.Error)
 	if !ok {
