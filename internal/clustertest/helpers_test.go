@@ -90,3 +90,5 @@ func keyOwnedByOtherSlot(c *testutil.Cluster, i int, prefix string, avoid int) s
 		}
 	}
 }
+
+func slotOf(key string) int { return slot.Of([]byte(key)) }

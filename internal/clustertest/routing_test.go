@@ -3,6 +3,7 @@ package clustertest
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/shoal-db/shoal/internal/testutil"
@@ -97,4 +98,34 @@ func TestClusterDisabled(t *testing.T) {
 	r.expect("+OK\r\n", "READONLY")
 	r.expect("+OK\r\n", "READWRITE")
 	r.expect("-ERR unknown subcommand 'NOPE'. Try CLUSTER HELP.\r\n", "CLUSTER", "NOPE")
+}
+
+// CLUSTER SETSLOT MIGRATING/IMPORTING/STABLE: the markers show in CLUSTER
+// NODES, the source answers -ASK for keys it does not have, the target
+// serves them after ASKING only.
+func TestLegacyMigrationMarkers(t *testing.T) {
+	c := testutil.StartCluster(t, 2)
+	key, s := keyOwnedBy(c, 0, "moving")
+	id0, id1 := c.NodeID(0), c.NodeID(1)
+	sl := strconv.Itoa(s)
+	src, dst := dialRaw(t, c.Addr(0)), dialRaw(t, c.Addr(1))
+
+	dst.expect("+OK\r\n", "CLUSTER", "SETSLOT", sl, "IMPORTING", id0)
+	src.expect("+OK\r\n", "CLUSTER", "SETSLOT", sl, "MIGRATING", id1)
+	if n := c.Do(0, "CLUSTER", "NODES").(string); !strings.Contains(n, " ["+sl+"->-"+id1+"]") {
+		t.Fatalf("source CLUSTER NODES lacks the migrating marker:\n%s", n)
+	}
+	if n := c.Do(1, "CLUSTER", "NODES").(string); !strings.Contains(n, " ["+sl+"-<-"+id0+"]") {
+		t.Fatalf("target CLUSTER NODES lacks the importing marker:\n%s", n)
+	}
+	src.expect(fmt.Sprintf("-ASK %s %s\r\n", sl, c.Addr(1)), "GET", key)
+	dst.expect(fmt.Sprintf("-MOVED %s %s\r\n", sl, c.Addr(0)), "GET", key)
+	dst.expect("+OK\r\n", "ASKING")
+	dst.expect("+OK\r\n", "SET", key, "new")
+	src.expect("+OK\r\n", "CLUSTER", "SETSLOT", sl, "STABLE")
+	dst.expect("+OK\r\n", "CLUSTER", "SETSLOT", sl, "NODE", id1)
+	src.expect("+OK\r\n", "CLUSTER", "SETSLOT", sl, "NODE", id1)
+	src.expect(fmt.Sprintf("-MOVED %s %s\r\n", sl, c.Addr(1)), "GET", key)
+	dst.expect("$3\r\n", "GET", key)
+	dst.expect("new\r\n")
 }

@@ -105,6 +105,12 @@ func TestClusterConfigAndInfo(t *testing.T) {
 	if !strings.Contains(nodes, ",shoal-0.example myself,master") {
 		t.Fatalf("hostname not announced: %s", nodes)
 	}
+	c.Do(0, "CONFIG", "SET", "cluster-announce-ip", "10.1.2.3", "cluster-announce-port", "6000",
+		"cluster-announce-bus-port", "16000")
+	nodes = c.Do(0, "CLUSTER", "NODES").(string)
+	if !strings.Contains(nodes, " 10.1.2.3:6000@16000,shoal-0.example myself,master") {
+		t.Fatalf("announced address not applied: %s", nodes)
+	}
 	info := c.Do(0, "INFO", "cluster").(string)
 	if !strings.Contains(info, "cluster_enabled:1") {
 		t.Fatalf("INFO cluster: %s", info)
@@ -113,4 +119,24 @@ func TestClusterConfigAndInfo(t *testing.T) {
 	if len(help) < 10 || !strings.HasPrefix(help[0].(string), "CLUSTER <subcommand>") {
 		t.Fatalf("CLUSTER HELP: %v", help)
 	}
+}
+
+// With cluster-require-full-coverage no, a node serves its slots while
+// others are unassigned; those answer "Hash slot not served".
+func TestPartialCoverage(t *testing.T) {
+	c := testutil.StartClusterNodes(t, 1, "--cluster-require-full-coverage", "no")
+	c.Do(0, "CLUSTER", "ADDSLOTSRANGE", 0, 8000)
+	c.WaitOK(20 * time.Second)
+	r := dialRaw(t, c.Addr(0))
+	served, unserved := "", ""
+	for i := 0; served == "" || unserved == ""; i++ {
+		k := "k" + strconv.Itoa(i)
+		if slotOf(k) <= 8000 {
+			served = k
+		} else {
+			unserved = k
+		}
+	}
+	r.expect("+OK\r\n", "SET", served, "v")
+	r.expect("-CLUSTERDOWN Hash slot not served\r\n", "SET", unserved, "v")
 }
