@@ -23,14 +23,18 @@ var allowed = map[string][]string{
 	"internal/pubsub":   {"internal/glob", "internal/slot"},
 	"internal/keyspace": {"internal/types", "internal/slot", "internal/glob"},
 	"internal/command": {"internal/keyspace", "internal/resp", "internal/types", "internal/config",
-		"internal/pubsub", "internal/slot", "internal/glob"},
+		"internal/pubsub", "internal/slot", "internal/glob",
+		"internal/cluster"}, // the pure state machine: CLUSTER commands, routing snapshots
 	"internal/server": {"internal/command", "internal/keyspace", "internal/resp", "internal/config",
-		"internal/pubsub", "internal/types", "internal/slot", "internal/glob"},
+		"internal/pubsub", "internal/types", "internal/slot", "internal/glob",
+		"internal/cluster", "internal/cluster/bus"}, // cluster mode: the Runner and the TCP bus
 	"internal/testutil":  {"internal/server", "internal/config"},
 	"internal/archtest":  {},
 	"internal/difftest":  {"internal/testutil", "internal/resp", "internal/server", "internal/config"},
 	"internal/toolstest": {"internal/testutil", "internal/server", "internal/config"},
 	"cmd/shoal-server":   {"internal/server", "internal/config"},
+	// Cluster-mode end-to-end tests (test files only).
+	"internal/clustertest": {"internal/testutil", "internal/difftest", "internal/slot"},
 
 	// The cluster state machine is pure (slots only); its bus adds the wire
 	// and the network, nothing from the server side.

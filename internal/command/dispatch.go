@@ -42,6 +42,10 @@ func (n *Node) Exec(c *Client, w *resp.Writer, argv [][]byte) {
 		n.reject(&ctx, cmd, ErrReplicaKeyspace)
 		return
 	}
+	// Cluster routing (cluster_route.go): a nil check on standalone nodes.
+	if n.Cluster != nil && !n.clusterRoute(&ctx, cmd) {
+		return
+	}
 	if c.Flag(ClientMulti) && !isTransactionControl(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
 			n.reject(&ctx, cmd, "ERR Command not allowed inside a transaction")
@@ -101,6 +105,9 @@ func (n *Node) call(ctx *Ctx, cmd *Command) {
 	for {
 		w := n.callOnce(ctx, cmd)
 		if w == nil || !n.waitBlocked(ctx, w) {
+			return
+		}
+		if n.Cluster != nil && !n.clusterBlockedRoute(ctx, cmd) { // cluster_blocked.go
 			return
 		}
 		ctx.block = nil

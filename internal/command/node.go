@@ -35,6 +35,9 @@ type Node struct {
 	RunID   string
 	// ClusterEnabled is fixed at start-up (cluster-enabled).
 	ClusterEnabled bool
+	// Cluster is set by the server in cluster mode before it serves
+	// clients; nil on a standalone node (cluster_node.go).
+	Cluster ClusterNode
 
 	Slowlog  *Slowlog
 	Latency  *LatencyMonitor

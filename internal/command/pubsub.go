@@ -167,10 +167,12 @@ func pubsubUnsubscribeHandler(kind pubsub.Kind) func(*Ctx) {
 }
 
 func publishCommand(c *Ctx) {
+	c.Node.clusterPublish(c.Argv[1], c.Argv[2], false) // cluster_pubsub.go
 	c.W.Int(int64(c.Node.PubSub.Publish(c.Argv[1], c.Argv[2])))
 }
 
 func spublishCommand(c *Ctx) {
+	c.Node.clusterPublish(c.Argv[1], c.Argv[2], true) // cluster_pubsub.go
 	c.W.Int(int64(c.Node.PubSub.PublishShard(c.Argv[1], c.Argv[2])))
 }
 

@@ -150,6 +150,7 @@ func NewTable() *Table {
 		listCommands(),
 		setCommands(),
 		zsetCommands(),
+		clusterCommands(),
 	} {
 		for _, c := range family {
 			t.add(c)

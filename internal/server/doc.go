@@ -10,4 +10,9 @@
 // writer goroutine the first time it needs asynchronous output. All of them
 // are tracked by Server.wg and end when Close is called: the listener is
 // closed, every connection is closed, the cron's stop channel is closed.
+//
+// In cluster mode (cluster*.go) Start also opens the cluster bus, loads or
+// creates nodes.conf and starts the bus.Runner that drives the cluster
+// state machine, plus a worker that deletes the keys of lost slots; Close
+// stops them after the connections are gone.
 package server

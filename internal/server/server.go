@@ -36,6 +36,7 @@ type Server struct {
 	conns   map[*conn]struct{}
 
 	settings liveSettings
+	cluster  *clusterNode // cluster mode only (cluster.go)
 }
 
 // liveSettings are config values read on hot paths, kept in atomics by
@@ -73,8 +74,13 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		shutdown: make(chan struct{}),
 		conns:    make(map[*conn]struct{}),
 	}
-	s.ks = keyspace.New(keyspace.Options{Databases: int(cfg.Int("databases"))})
+	dbs := cfg.Int("databases")
+	if cfg.Bool("cluster-enabled") {
+		dbs = cfg.Int("cluster-databases") // Valkey 9 numbered databases in cluster mode
+	}
+	s.ks = keyspace.New(keyspace.Options{Databases: int(dbs)})
 	s.node = command.NewNode(s.ks, cfg, s)
+	s.node.ClusterEnabled = cfg.Bool("cluster-enabled")
 	s.ks.SetNotifier(s.node)
 	s.ks.SetOverhead(baselineMemory())
 	if err := s.wireConfig(); err != nil {
@@ -99,6 +105,12 @@ func (s *Server) Start() error {
 	}
 	s.ln = ln
 	s.port = ln.Addr().(*net.TCPAddr).Port
+	if s.node.ClusterEnabled {
+		if err := s.startCluster(); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	s.log.Info("Ready to accept connections tcp", "addr", ln.Addr().String())
 	s.wg.Add(2)
 	go s.acceptLoop()
@@ -154,6 +166,7 @@ func (s *Server) Close() error {
 	}
 	s.connsMu.Unlock()
 	s.wg.Wait()
+	s.stopCluster()
 	return err
 }
 

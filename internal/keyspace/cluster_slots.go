@@ -1,0 +1,77 @@
+package keyspace
+
+import (
+	"github.com/shoal-db/shoal/internal/slot"
+)
+
+// This file holds the slot-level operations cluster mode needs: routing
+// checks for open slots, CLUSTER GETKEYSINSLOT, and dropping the keys of a
+// slot this node no longer serves.
+
+// KeyExists reports whether key is live in database db, without counting a
+// hit or miss, touching its access clock or reclaiming it when expired
+// (Valkey's LOOKUP_NOTOUCH|NOSTATS|NONOTIFY|NOEXPIRE: an expired key is
+// missing but stays). The caller holds the key's slot lock.
+func (ks *Keyspace) KeyExists(db int, key []byte) bool {
+	t := ks.DB(db).slots[slot.Of(key)]
+	if t == nil {
+		return false
+	}
+	if t.keys[string(key)] == nil {
+		return false
+	}
+	if at, ok := t.expires[string(key)]; ok && at < ks.now() {
+		return false
+	}
+	return true
+}
+
+// SlotKeyNames returns up to max live keys of slot s in the Tx's database
+// (CLUSTER GETKEYSINSLOT). It locks the slot unless the Tx holds every lock.
+func (tx *Tx) SlotKeyNames(s, max int) []string {
+	var out []string
+	if max <= 0 || tx.db.slotKeys[s].Load() == 0 {
+		return out
+	}
+	tx.withSlot(s, func() {
+		tx.db.SlotKeys(s, tx.ks.now(), func(k string, _ *Entry) bool {
+			out = append(out, k)
+			return len(out) < max
+		})
+	})
+	return out
+}
+
+// DeleteSlot removes every key of slot s in every database, as Valkey's
+// delKeysInSlot does when this node loses a slot it still holds keys for.
+// Each deletion invalidates WATCHes and propagates as DEL (replicas follow);
+// clients get no keyspace notification, since the keys moved rather than
+// disappeared. It takes the slot lock itself and returns the count.
+func (ks *Keyspace) DeleteSlot(s int) int {
+	ks.locks[s].Lock()
+	defer ks.locks[s].Unlock()
+	deleted := 0
+	for i := 0; i < ks.NumDBs(); i++ {
+		db := ks.DB(i)
+		t := db.slots[s]
+		if t == nil {
+			continue
+		}
+		for k, e := range t.keys {
+			ks.removeLocked(db, t, s, k, e)
+			ks.propagate(db.index, s, [][]byte{[]byte("DEL"), []byte(k)})
+			deleted++
+		}
+		db.slots[s] = nil
+	}
+	return deleted
+}
+
+// SlotCount is the number of keys in slot s over every database.
+func (ks *Keyspace) SlotCount(s int) int {
+	total := 0
+	for i := 0; i < ks.NumDBs(); i++ {
+		total += ks.DB(i).SlotSize(s)
+	}
+	return total
+}

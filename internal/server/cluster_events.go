@@ -1,0 +1,175 @@
+package server
+
+import (
+	"sync"
+
+	"github.com/shoal-db/shoal/internal/cluster"
+)
+
+// onOutput handles what the state machine asks of the server. It runs
+// under the runner's lock, so it must not block and must not take slot
+// locks (see clusterNode): keys are deleted by the slot worker.
+func (cn *clusterNode) onOutput(out cluster.Output) {
+	node := cn.s.node
+	for _, e := range out.Events {
+		switch e.Kind {
+		case cluster.EventDeleteSlots:
+			cn.slots.enqueue(e.Slots)
+		case cluster.EventPublish:
+			if e.Sharded {
+				node.PubSub.PublishShard(e.Channel, e.Payload)
+			} else {
+				node.PubSub.Publish(e.Channel, e.Payload)
+			}
+		case cluster.EventStateChanged:
+			state := "fail"
+			if e.OK {
+				state = "ok"
+			}
+			cn.s.log.Info("Cluster state changed: " + state)
+		case cluster.EventNodeFailed:
+			cn.s.log.Info("Cluster node marked as failing", "node", e.Node)
+		case cluster.EventPromoted:
+			if e.FullSync {
+				cn.slots.enqueueFlush()
+			}
+		case cluster.EventReplicate, cluster.EventPrimaryAddress:
+			cn.s.log.Warn("replication is not implemented: this node cannot follow a primary", "primary", e.Node)
+		}
+	}
+	if out.Topology {
+		cn.topologyChanged()
+	}
+}
+
+// topologyChanged compares the new routing snapshot with the previous
+// one. Slots my shard stopped serving lose their shard-channel
+// subscribers (Valkey's clusterDelSlot → removeChannelsInSlot); when
+// ownership or cluster_state changed, blocked clients wake up to check
+// whether they must be redirected.
+func (cn *clusterNode) topologyChanged() {
+	cur := cn.runner.Routes()
+	prev := cn.prev
+	cn.prev = cur
+	if prev == nil {
+		return
+	}
+	node := cn.s.node
+	changed := prev.OK != cur.OK
+	shards := node.PubSub.NumShardChannels() > 0
+	for s := range cur.Owner {
+		was := prev.MyPrimary >= 0 && prev.Owner[s] == prev.MyPrimary
+		is := cur.MyPrimary >= 0 && cur.Owner[s] == cur.MyPrimary
+		if was == is {
+			continue
+		}
+		changed = true
+		if was && shards {
+			node.ClusterDropShardSlot(s)
+		}
+	}
+	if changed {
+		node.ClusterWakeBlocked()
+	}
+}
+
+func routeOwnerID(r *cluster.Routes, i int32) cluster.ID {
+	if i < 0 || int(i) >= len(r.Nodes) {
+		return ""
+	}
+	return r.Nodes[i].ID
+}
+
+// slotDropper is the goroutine that deletes the keys of slots this node
+// lost (EventDeleteSlots) and flushes the data of a reset replica. It is
+// owned by the clusterNode and stopped by Server.Close.
+type slotDropper struct {
+	s     *Server
+	mu    sync.Mutex
+	slots []int
+	flush bool
+	wake  chan struct{}
+	done  chan struct{}
+	wg    sync.WaitGroup
+}
+
+func newSlotDropper(s *Server) *slotDropper {
+	d := &slotDropper{s: s, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	d.wg.Add(1)
+	go d.loop()
+	return d
+}
+
+func (d *slotDropper) enqueue(slots []int) {
+	d.mu.Lock()
+	d.slots = append(d.slots, slots...)
+	d.mu.Unlock()
+	d.signal()
+}
+
+func (d *slotDropper) enqueueFlush() {
+	d.mu.Lock()
+	d.flush = true
+	d.mu.Unlock()
+	d.signal()
+}
+
+func (d *slotDropper) signal() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (d *slotDropper) stop() {
+	close(d.done)
+	d.wg.Wait()
+}
+
+func (d *slotDropper) loop() {
+	defer d.wg.Done()
+	for {
+		select {
+		case <-d.done:
+			return
+		case <-d.wake:
+		}
+		d.mu.Lock()
+		slots, flush := d.slots, d.flush
+		d.slots, d.flush = nil, false
+		d.mu.Unlock()
+		if flush {
+			d.flushAll()
+		}
+		d.drop(slots)
+	}
+}
+
+// drop deletes the keys of each slot that my shard still does not serve:
+// a slot that came back since the event keeps its (new) keys.
+func (d *slotDropper) drop(slots []int) {
+	r := d.s.node.Cluster.Routes()
+	mine := routeOwnerID(r, r.MyPrimary)
+	total := 0
+	for _, s := range slots {
+		if mine != "" && routeOwnerID(r, r.Owner[s]) == mine {
+			continue
+		}
+		total += d.s.ks.DeleteSlot(s)
+	}
+	if total > 0 {
+		d.s.log.Info("deleted the keys of slots this node no longer serves", "slots", len(slots), "keys", total)
+	}
+}
+
+// flushAll empties every database (a replica reset to an empty primary).
+func (d *slotDropper) flushAll() {
+	ks := d.s.ks
+	tx := ks.NewTx()
+	ks.LockAll()
+	tx.HoldsAll = true
+	tx.Begin(0)
+	tx.FlushAll()
+	tx.Finish()
+	ks.UnlockAll()
+}
