@@ -50,6 +50,7 @@ const (
 // Reasons a wait ends without being served.
 const (
 	unblockNone    = iota
+	unblockReroute // cluster topology changed: check the slot is still ours
 	unblockTimeout // the timeout, or CLIENT UNBLOCK ... TIMEOUT
 	unblockError   // CLIENT UNBLOCK ... ERROR
 	unblockClosed  // the connection is closing

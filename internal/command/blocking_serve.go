@@ -139,6 +139,18 @@ func (n *Node) waitBlocked(ctx *Ctx, w *waiter) bool {
 			n.finishBlocked(ctx, reply, failed, elapsed)
 			return false
 		case waiterWaiting:
+			if pending == unblockReroute {
+				// Decided under w.mu, so no server can claim the
+				// waiter between the check and the redirect.
+				pending, w.reason = unblockNone, unblockNone
+				if msg := n.clusterBlockedRedirect(ctx, ctx.Cmd); msg != "" {
+					w.state = waiterDone
+					w.mu.Unlock()
+					n.blocked.remove(w)
+					ctx.Error(msg)
+					return false
+				}
+			}
 			if pending == unblockNone {
 				w.mu.Unlock()
 				continue

@@ -107,9 +107,6 @@ func (n *Node) call(ctx *Ctx, cmd *Command) {
 		if w == nil || !n.waitBlocked(ctx, w) {
 			return
 		}
-		if n.Cluster != nil && !n.clusterBlockedRoute(ctx, cmd) { // cluster_blocked.go
-			return
-		}
 		ctx.block = nil
 	}
 }
