@@ -72,3 +72,64 @@ func TestTypebenchSmallHashMemUsage(t *testing.T) {
 	typebenchMemCase(t, n, func(i int) Object { return typebenchHSet(inputs[i], lim) })
 	runtime.KeepAlive(inputs)
 }
+
+// The other shapes the benchmark and typical workloads create: hashes and
+// sets past their listpack thresholds, small sets, and lists in both
+// encodings. Each must account for its memory within 10%.
+func TestTypebenchCollectionsMemUsage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates ~100 MB")
+	}
+	lim := DefaultLimits()
+	member := func(i, j int) []byte { return []byte(fmt.Sprintf("member:%08d:%04d", i, j)) }
+	for _, tc := range []struct {
+		name  string
+		n     int
+		build func(i int) Object
+	}{
+		{"hash of 200 fields", 2_000, func(i int) Object {
+			h := NewHash()
+			for j := 0; j < 200; j++ {
+				h.Put(member(i, j), member(j, i), NoExpiry, false, 0, lim)
+			}
+			return h
+		}},
+		{"listpack set of 5", 50_000, func(i int) Object {
+			s := NewSetFor(member(i, 0), lim)
+			for j := 0; j < 5; j++ {
+				s.Add(member(i, j), lim)
+			}
+			return s
+		}},
+		{"intset of 5", 50_000, func(i int) Object {
+			s := NewSetFor([]byte("1"), lim)
+			for j := 0; j < 5; j++ {
+				s.Add([]byte(fmt.Sprint(i*5+j)), lim)
+			}
+			return s
+		}},
+		{"hashtable set of 300", 1_000, func(i int) Object {
+			s := NewSetFor(member(i, 0), lim)
+			for j := 0; j < 300; j++ {
+				s.Add(member(i, j), lim)
+			}
+			return s
+		}},
+		{"listpack list of 10", 50_000, func(i int) Object {
+			l := NewList()
+			for j := 0; j < 10; j++ {
+				l.Push(member(i, j), j%2 == 0, lim)
+			}
+			return l
+		}},
+		{"quicklist of 2000", 200, func(i int) Object {
+			l := NewList()
+			for j := 0; j < 2000; j++ {
+				l.Push(member(i, j), j%2 == 0, lim)
+			}
+			return l
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { typebenchMemCase(t, tc.n, tc.build) })
+	}
+}
