@@ -62,12 +62,14 @@ die() {
 	exit 1
 }
 
-# free_port prints a loopback TCP port nobody listens on.
+# free_port prints a loopback TCP port nobody uses, below the kernel's
+# ephemeral range (so no client connection can be holding it either).
 free_port() {
-	local p
+	local p lo
+	lo=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range)
 	while :; do
-		p=$((20000 + RANDOM % 30000))
-		if ! ss -Hltn "sport = :$p" | grep -q .; then
+		p=$((10000 + RANDOM % (lo - 10000)))
+		if ! ss -Htan "sport = :$p" | grep -q .; then
 			echo "$p"
 			return
 		fi

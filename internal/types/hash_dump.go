@@ -82,6 +82,12 @@ func decodeHashDump(r *DumpReader) (*Hash, error) {
 	h := NewHash()
 	if !compact {
 		h.toDict()
+	} else {
+		total := 0
+		for _, e := range entries {
+			total += lpEntrySize(e.f) + lpEntrySize(e.v)
+		}
+		h.lp.reserve(total)
 	}
 	for _, e := range entries {
 		if h.Exists(e.f, 0) {
