@@ -42,6 +42,11 @@ type hashTarget struct {
 	h        *types.Hash
 	created  bool
 	modified bool
+	// volatile records whether the hash had fields with TTLs when it was
+	// first touched: if it had none then and has none at the end, the
+	// keyspace's index of volatile hashes cannot have changed and done
+	// skips Tx.SyncVolatile (a lookup per HSET otherwise).
+	volatile bool
 }
 
 // hashWrite looks key up for writing. It returns ok=false after replying
@@ -72,6 +77,7 @@ func (t *hashTarget) touch(c *Ctx) {
 	if !t.created && !t.modified {
 		c.Tx.Modify(t.key, t.e)
 		t.modified = true
+		t.volatile = t.h.VolatileFields() > 0
 	}
 }
 
@@ -90,6 +96,8 @@ func (t *hashTarget) done(c *Ctx) (deleted bool) {
 	case t.h.Len() == 0:
 		c.Tx.Delete(t.key)
 		return true
+	case !t.volatile && t.h.VolatileFields() == 0:
+		return false
 	default:
 		c.Tx.SyncVolatile(t.key, t.e)
 		return false

@@ -87,9 +87,11 @@ func listPopCommand(c *Ctx, left bool) {
 	}
 	c.Tx.Modify(key, e)
 	if !hasCount {
-		v, _ := l.Take(left)
-		listRemoved(c, key, l, listPopEvent(left))
+		// Reply straight from the list, then remove: no copy of the value.
+		v, _ := l.End(left)
 		c.W.Bulk(v)
+		l.Discard(left)
+		listRemoved(c, key, l, listPopEvent(left))
 		return
 	}
 	listReplyElems(c, l.PopN(int(min(count, int64(l.Len()))), left, listLimits(c)))

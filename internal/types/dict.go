@@ -3,6 +3,7 @@ package types
 import (
 	"hash/maphash"
 	"math/bits"
+	"unsafe"
 )
 
 // Dict is a chained hash table keyed by string, used for the large
@@ -26,6 +27,19 @@ type dictEntry[V any] struct {
 	val  V
 	next *dictEntry[V]
 }
+
+// Memory of a Dict, for its owners' MemUsage: the struct when allocated on
+// its own, one entry of a hash (string to []byte) and of a set (string to
+// struct{}), to which each owner adds the key's and value's allocations,
+// and the bucket array (tableMem).
+const (
+	dictStructSize    = 48 // 40 bytes, size class 48
+	dictHashEntrySize = int64(unsafe.Sizeof(dictEntry[[]byte]{}))
+	dictSetEntrySize  = int64(unsafe.Sizeof(dictEntry[struct{}]{}))
+)
+
+// tableMem is the allocation of the bucket array.
+func (d *Dict[V]) tableMem() int64 { return AllocSize(len(d.buckets) * 8) }
 
 // dictSeed is the hash seed of every Dict in the process, set once at
 // start-up and never changed. Sharing it matters for SCAN: a table rebuilt
@@ -75,19 +89,35 @@ func (d *Dict[V]) Ptr(key string) *V {
 	return nil
 }
 
+// findBytes is find for a key given as bytes, without converting it to a
+// string (maphash.Bytes and maphash.String agree on equal contents).
+func (d *Dict[V]) findBytes(key []byte) *dictEntry[V] {
+	for e := d.buckets[maphash.Bytes(d.seed, key)&uint64(len(d.buckets)-1)]; e != nil; e = e.next {
+		if e.key == string(key) {
+			return e
+		}
+	}
+	return nil
+}
+
 // Set stores val under key and reports whether the key is new.
 func (d *Dict[V]) Set(key string, val V) bool {
 	if e := d.find(key); e != nil {
 		e.val = val
 		return false
 	}
+	d.add(key, val)
+	return true
+}
+
+// add inserts key, which the caller knows is absent.
+func (d *Dict[V]) add(key string, val V) {
 	if d.n >= len(d.buckets) {
 		d.resize(len(d.buckets) * 2)
 	}
 	i := d.hash(key) & uint64(len(d.buckets)-1)
 	d.buckets[i] = &dictEntry[V]{key: key, val: val, next: d.buckets[i]}
 	d.n++
-	return true
 }
 
 // Delete removes key and reports whether it was present.

@@ -15,7 +15,7 @@ const hashDumpMinEntry = 3
 // AppendDump implements Dumpable.
 func (h *Hash) AppendDump(w *DumpWriter) {
 	w.Uvarint(uint64(h.Len()))
-	if h.lp != nil {
+	if h.big == nil {
 		var field []byte
 		h.lp.Range(func(i int, v []byte) bool {
 			if i%2 == 0 {
@@ -29,12 +29,12 @@ func (h *Hash) AppendDump(w *DumpWriter) {
 		})
 		return
 	}
-	h.d.Range(func(k string, v []byte) bool {
+	h.big.d.Range(func(k string, v []byte) bool {
 		w.String(k)
 		w.Bytes(v)
 		at := NoExpiry
-		if h.ttl != nil {
-			if t, ok := h.ttl.get(k); ok {
+		if h.big.ttl != nil {
+			if t, ok := h.big.ttl.get(k); ok {
 				at = t
 			}
 		}
@@ -82,18 +82,24 @@ func decodeHashDump(r *DumpReader) (*Hash, error) {
 	h := NewHash()
 	if !compact {
 		h.toDict()
+	} else {
+		total := 0
+		for _, e := range entries {
+			total += lpEntrySize(e.f) + lpEntrySize(e.v)
+		}
+		h.lp.reserve(total)
 	}
 	for _, e := range entries {
 		if h.Exists(e.f, 0) {
 			return nil, ErrDumpFormat
 		}
-		if h.lp != nil {
+		if h.big == nil {
 			h.lp.Append(e.f, e.v)
 			continue
 		}
 		f := string(e.f)
-		h.d.Set(f, e.v)
-		h.mem += fieldCost(f, e.v)
+		h.big.d.Set(f, e.v)
+		h.big.mem += fieldCost(f, e.v)
 		if e.at != NoExpiry {
 			h.setTTL(f, e.at)
 		}

@@ -151,15 +151,16 @@ func checkHashModel(t *rapid.T, h *Hash, m hashModel, now int64) {
 		t.Fatalf("Range %v want %v", seen, live)
 	}
 	// The incremental memory figure matches a recount.
-	if h.d != nil {
+	if h.big != nil {
 		want := int64(vol) * ttlEntryCost
-		h.d.Range(func(k string, v []byte) bool { want += fieldCost(k, v); return true })
-		if h.mem != want {
-			t.Fatalf("mem %d, recount %d", h.mem, want)
+		h.big.d.Range(func(k string, v []byte) bool { want += fieldCost(k, v); return true })
+		if h.big.mem != want {
+			t.Fatalf("mem %d, recount %d", h.big.mem, want)
 		}
 	}
-	if c := h.Clone().(*Hash); c.mem != h.mem || c.Len() != h.Len() || c.VolatileFields() != vol {
-		t.Fatalf("clone mem %d len %d, original %d %d", c.mem, c.Len(), h.mem, h.Len())
+	if c := h.Clone().(*Hash); c.Len() != h.Len() || c.VolatileFields() != vol ||
+		(h.big != nil && c.big.mem != h.big.mem) || (h.big == nil && c.MemUsage() != hashStructSize+AllocSize(h.lp.Bytes())) {
+		t.Fatalf("clone mem %d len %d, original %d %d", c.MemUsage(), c.Len(), h.MemUsage(), h.Len())
 	}
 }
 

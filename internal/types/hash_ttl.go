@@ -124,10 +124,10 @@ func (h *Hash) FieldTTL(field []byte, now int64) (at int64, ok bool) {
 	if !h.Exists(field, now) {
 		return 0, false
 	}
-	if h.ttl == nil {
+	if h.big == nil || h.big.ttl == nil {
 		return NoExpiry, true
 	}
-	if at, has := h.ttl.get(string(field)); has {
+	if at, has := h.big.ttl.get(string(field)); has {
 		return at, true
 	}
 	return NoExpiry, true
@@ -154,39 +154,42 @@ func (h *Hash) PersistField(field []byte, now int64) (exists, removed bool) {
 }
 
 func (h *Hash) setTTL(field string, at int64) {
-	if h.ttl == nil {
-		h.ttl = newFieldTTLs()
+	t := h.big
+	if t.ttl == nil {
+		t.ttl = newFieldTTLs()
 	}
-	if h.ttl.set(field, at) {
-		h.mem += ttlEntryCost
+	if t.ttl.set(field, at) {
+		t.mem += ttlEntryCost
 	}
 }
 
 func (h *Hash) clearTTL(field string) bool {
-	if h.ttl == nil || !h.ttl.remove(field) {
+	t := h.big
+	if t == nil || t.ttl == nil || !t.ttl.remove(field) {
 		return false
 	}
-	h.mem -= ttlEntryCost
-	if h.ttl.len() == 0 {
-		h.ttl = nil
+	t.mem -= ttlEntryCost
+	if t.ttl.len() == 0 {
+		t.ttl = nil
 	}
 	return true
 }
 
 // VolatileFields is the number of fields with a TTL (expired or not).
 func (h *Hash) VolatileFields() int {
-	if h.ttl == nil {
-		return 0
+	if t := h.ttls(); t != nil {
+		return t.len()
 	}
-	return h.ttl.len()
+	return 0
 }
 
 // MinFieldTTL returns the earliest field expiry, or NoExpiry with no TTLs.
 func (h *Hash) MinFieldTTL() int64 {
-	if h.ttl == nil {
+	t := h.ttls()
+	if t == nil {
 		return NoExpiry
 	}
-	it, _ := h.ttl.min()
+	it, _ := t.min()
 	return it.at
 }
 
@@ -195,8 +198,8 @@ func (h *Hash) MinFieldTTL() int64 {
 // (which propagates HDEL and notifies "hexpired").
 func (h *Hash) ReclaimExpired(now int64, max int) [][]byte {
 	var out [][]byte
-	for h.ttl != nil && len(out) < max {
-		it, _ := h.ttl.min()
+	for h.ttls() != nil && len(out) < max {
+		it, _ := h.big.ttl.min()
 		if now <= it.at {
 			break
 		}
@@ -204,4 +207,12 @@ func (h *Hash) ReclaimExpired(now int64, max int) [][]byte {
 		out = append(out, []byte(it.field))
 	}
 	return out
+}
+
+// ttls is the TTL index, nil when no field has a TTL.
+func (h *Hash) ttls() *fieldTTLs {
+	if h.big == nil {
+		return nil
+	}
+	return h.big.ttl
 }

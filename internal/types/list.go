@@ -308,20 +308,18 @@ func (l *List) Range(start, stop int, fn func(i int, v []byte) bool) {
 	if start > stop {
 		return
 	}
-	n, off := l.seek(start)
-	i := start
-	for ; n != nil && i <= stop; n, off = n.next, 0 {
-		cont := true
-		n.p.each(off, func(k int, v []byte) bool {
-			if i > stop || !fn(i, v) {
-				cont = false
-				return false
+	n, k := l.seek(start)
+	// The pack is walked here rather than through qlPack.each: one
+	// callback per element instead of two (LRANGE's inner loop).
+	for i := start; n != nil && i <= stop; n, k = n.next, 0 {
+		p := &n.p
+		off := p.offset(k)
+		for ; k < p.n && i <= stop; k, i = k+1, i+1 {
+			var v []byte
+			v, off = p.next(off)
+			if !fn(i, v) {
+				return
 			}
-			i++
-			return true
-		})
-		if !cont {
-			return
 		}
 	}
 }
@@ -410,6 +408,33 @@ func (l *List) Take(left bool) ([]byte, bool) {
 	v = append([]byte(nil), v...)
 	l.delRange(i, 1)
 	return v, true
+}
+
+// Discard removes the head or tail element without the shrinking
+// conversion (call Shrink afterwards), for callers that already used the
+// element (LPOP replies with it from the list before removing it, saving
+// Take's copy).
+func (l *List) Discard(left bool) {
+	if l.count == 0 {
+		return
+	}
+	if left {
+		l.delRange(0, 1)
+	} else {
+		l.delRange(l.count-1, 1)
+	}
+}
+
+// End returns the head or tail element, aliasing the list.
+func (l *List) End(left bool) ([]byte, bool) {
+	switch {
+	case l.count == 0:
+		return nil, false
+	case left:
+		return l.head.p.first(), true
+	default:
+		return l.tail.p.last(), true
+	}
 }
 
 // Shrink is the conversion check after elements were removed.

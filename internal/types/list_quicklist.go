@@ -68,9 +68,14 @@ func (l *List) unlink(n *qlNode) {
 // edit runs fn, which changes node n's elements, and settles the memory
 // and element counts.
 func (l *List) edit(n *qlNode, fn func()) {
-	mem, cnt := n.mem(), n.count()
+	// A node's memory only changes with its buffer's capacity, which most
+	// pushes and pops leave alone: compare capacities instead of sizing
+	// the buffer twice.
+	c, cnt := cap(n.p.b), n.count()
 	fn()
-	l.mem += n.mem() - mem
+	if nc := cap(n.p.b); nc != c {
+		l.mem += AllocSize(nc) - AllocSize(c)
+	}
 	l.count += n.count() - cnt
 }
 

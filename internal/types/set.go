@@ -24,6 +24,9 @@ type Set struct {
 	mem int64 // hashtable: bytes of the entries and their keys
 }
 
+// setStructSize is the allocation of a Set (56 bytes, size class 64).
+const setStructSize = 64
+
 type setEncoding uint8
 
 const (
@@ -103,11 +106,11 @@ func (s *Set) Len() int {
 func (s *Set) MemUsage() int64 {
 	switch s.enc {
 	case setIntset:
-		return 64 + AllocSize(cap(s.is)*8)
+		return setStructSize + AllocSize(cap(s.is)*8)
 	case setListpack:
-		return 48 + s.lp.MemUsage()
+		return setStructSize + s.lp.MemUsage()
 	}
-	return 80 + int64(len(s.d.buckets))*8 + s.mem
+	return setStructSize + dictStructSize + s.d.tableMem() + s.mem
 }
 
 // Clone implements Object. The copy has the same encoding (Valkey's
@@ -229,7 +232,7 @@ func intDigits(v int64) int {
 func (s *Set) dictAdd(m []byte) bool {
 	k := string(m)
 	if s.d.Set(k, struct{}{}) {
-		s.mem += dictEntryOverhead + AllocSize(len(k))
+		s.mem += dictSetEntrySize + AllocSize(len(k))
 		return true
 	}
 	return false
@@ -254,7 +257,7 @@ func (s *Set) toDict(capacity int) {
 	var mem int64
 	s.Range(func(m []byte) bool {
 		d.Set(string(m), struct{}{})
-		mem += dictEntryOverhead + AllocSize(len(m))
+		mem += dictSetEntrySize + AllocSize(len(m))
 		return true
 	})
 	s.enc, s.is, s.lp, s.d, s.mem = setHashtable, nil, nil, d, mem
@@ -310,7 +313,7 @@ func (s *Set) Remove(m []byte) bool {
 		return true
 	}
 	if s.d.Delete(string(m)) {
-		s.mem -= dictEntryOverhead + AllocSize(len(m))
+		s.mem -= dictSetEntrySize + AllocSize(len(m))
 		return true
 	}
 	return false
