@@ -127,6 +127,13 @@ func (rd *Reader) ensure(need int) error {
 	if rd.QueryBufLimit > 0 && need > rd.QueryBufLimit {
 		return ErrQueryBufLimit
 	}
+	if need <= len(rd.buf) {
+		// Room exists once the unread bytes move to the front: growing
+		// here instead made a pipelined load churn ~165 MB of buffers.
+		n := copy(rd.buf, rd.buf[rd.r:rd.w])
+		rd.r, rd.w = 0, n
+		return nil
+	}
 	size := len(rd.buf)
 	for size < need {
 		size *= 2
