@@ -43,7 +43,8 @@ func benchNode(b *testing.B) (*Node, *Client, *resp.Writer, [][][]byte, [][][]by
 func benchmarkExec(b *testing.B, pick func(sets, gets [][][]byte, i int) [][]byte) {
 	n, c, w, sets, gets := benchNode(b)
 	b.ReportAllocs()
-	b.ResetTimer()
+	ct := startCPUTimer(b)
+	defer ct.report(b)
 	for i := 0; i < b.N; i++ {
 		n.Exec(c, w, pick(sets, gets, i&(benchExecKeys-1)))
 		if w.Len() > 16<<10 {
@@ -68,7 +69,8 @@ func BenchmarkExecGET(b *testing.B) {
 func BenchmarkExecGETParallel(b *testing.B) {
 	n, _, _, _, gets := benchNode(b)
 	b.ReportAllocs()
-	b.ResetTimer()
+	ct := startCPUTimer(b)
+	defer ct.report(b)
 	b.RunParallel(func(pb *testing.PB) {
 		c := NewClient(n.Clients.NextID(), nil, "127.0.0.1:1", "127.0.0.1:2", n.KS.NewTx())
 		c.Authenticated = true
@@ -88,7 +90,8 @@ func BenchmarkExecGETParallel(b *testing.B) {
 func BenchmarkExecSETParallel(b *testing.B) {
 	n, _, _, sets, _ := benchNode(b)
 	b.ReportAllocs()
-	b.ResetTimer()
+	ct := startCPUTimer(b)
+	defer ct.report(b)
 	b.RunParallel(func(pb *testing.PB) {
 		c := NewClient(n.Clients.NextID(), nil, "127.0.0.1:1", "127.0.0.1:2", n.KS.NewTx())
 		c.Authenticated = true

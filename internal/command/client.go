@@ -79,6 +79,7 @@ type Client struct {
 
 	keyBuf  []int
 	slotBuf []int
+	ctx     Ctx // reused by Exec for every command
 }
 
 // NewClient returns the state for a new connection.

@@ -14,36 +14,39 @@ import (
 // only entry point from the network layer into command execution.
 func (n *Node) Exec(c *Client, w *resp.Writer, argv [][]byte) {
 	n.Stats.Commands.Add(1)
-	ctx := Ctx{Node: n, C: c, Tx: c.Tx, W: w, Argv: argv}
+	// The client's own Ctx is reused: handlers are called through a
+	// function value, so a Ctx on the stack would escape to the heap.
+	ctx := &c.ctx
+	*ctx = Ctx{Node: n, C: c, Tx: c.Tx, W: w, Argv: argv}
 	cmd, unknownSub := n.Table.Resolve(argv)
 	switch {
 	case cmd == nil:
-		n.reject(&ctx, nil, ErrUnknownCommand(argv[0], argv[1:]))
+		n.reject(ctx, nil, ErrUnknownCommand(argv[0], argv[1:]))
 		return
 	case unknownSub:
-		n.reject(&ctx, nil, ErrUnknownSubcommand(cmd.Name, argv[1]))
+		n.reject(ctx, nil, ErrUnknownSubcommand(cmd.Name, argv[1]))
 		return
 	}
 	ctx.Cmd = cmd
 	if (cmd.Arity > 0 && len(argv) != cmd.Arity) || len(argv) < -cmd.Arity {
-		n.reject(&ctx, cmd, ErrWrongArgs(cmd.Name))
+		n.reject(ctx, cmd, ErrWrongArgs(cmd.Name))
 		return
 	}
 	if !c.Authenticated && cmd.Flags&FlagNoAuth == 0 && n.RequirePass() != "" {
-		n.reject(&ctx, cmd, ErrNoAuth)
+		n.reject(ctx, cmd, ErrNoAuth)
 		return
 	}
 	if c.Proto() == 2 && c.InSubscribeMode() && cmd.Flags&FlagAllowedInSubscribe == 0 {
-		n.reject(&ctx, cmd, ErrPubSubContext(cmd.Name))
+		n.reject(ctx, cmd, ErrPubSubContext(cmd.Name))
 		return
 	}
 	if c.Flag(ClientMulti) && !isTransactionControl(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
-			n.reject(&ctx, cmd, "ERR Command not allowed inside a transaction")
+			n.reject(ctx, cmd, "ERR Command not allowed inside a transaction")
 			return
 		}
 		if cmd.Flags&FlagDenyOOM != 0 && n.KS.EvictIfNeeded() != nil {
-			n.reject(&ctx, cmd, ErrOOM)
+			n.reject(ctx, cmd, ErrOOM)
 			return
 		}
 		c.queue(cmd, argv)
@@ -52,12 +55,12 @@ func (n *Node) Exec(c *Client, w *resp.Writer, argv [][]byte) {
 	}
 	if cmd.Flags&FlagDenyOOM != 0 && !c.Flag(ClientNoEvict) {
 		if err := n.KS.EvictIfNeeded(); err != nil {
-			n.reject(&ctx, cmd, ErrOOM)
+			n.reject(ctx, cmd, ErrOOM)
 			return
 		}
 	}
 	n.waitUnpaused(cmd.Flags&(FlagWrite|FlagMayReplicate) != 0)
-	n.call(&ctx, cmd)
+	n.call(ctx, cmd)
 }
 
 func isTransactionControl(cmd *Command) bool {
@@ -98,12 +101,18 @@ func (n *Node) call(ctx *Ctx, cmd *Command) {
 	tx.HoldsAll = all
 	tx.NoTouch = c.Flag(ClientNoTouch)
 	tx.Begin(c.DB())
+	if len(slots) == 1 && len(c.keyBuf) == 1 {
+		tx.SetSlotHint(ctx.Argv[c.keyBuf[0]], slots[0])
+	}
 	mark := ctx.W.Len()
-	start := time.Now()
+	// Monotonic offsets from the node's start: one clock read each, where
+	// time.Now would read the wall clock too.
+	start := time.Since(n.Started)
 	n.runHandler(ctx, cmd, mark)
-	elapsed := time.Since(start)
+	elapsed := time.Since(n.Started) - start
 	if cmd.Flags&FlagWrite != 0 && tx.Dirty() > 0 && tx.Propagated() == 0 {
-		tx.Propagate(ctx.Argv...)
+		// argv outlives Finish, so it is propagated without a copy.
+		tx.PropagateArgv(ctx.Argv)
 	}
 	tx.Finish()
 	if all {

@@ -45,7 +45,8 @@ func BenchmarkTxSetOverwrite(b *testing.B) {
 	val := bytes.Repeat([]byte{'v'}, 64)
 	ks, tx := benchLoaded(b, keys, val)
 	b.ReportAllocs()
-	b.ResetTimer()
+	ct := startCPUTimer(b)
+	defer ct.report(b)
 	for i := 0; i < b.N; i++ {
 		benchSet(ks, tx, keys[i&(benchKeys-1)], val)
 	}
@@ -58,7 +59,8 @@ func BenchmarkTxSetNew(b *testing.B) {
 	ks := New(Options{Databases: 16})
 	tx := ks.NewTx()
 	b.ReportAllocs()
-	b.ResetTimer()
+	ct := startCPUTimer(b)
+	defer ct.report(b)
 	for i := 0; i < b.N; i++ {
 		if i&(benchKeys-1) == 0 && i > 0 {
 			b.StopTimer()
@@ -76,7 +78,8 @@ func BenchmarkTxLookup(b *testing.B) {
 	val := bytes.Repeat([]byte{'v'}, 64)
 	ks, tx := benchLoaded(b, keys, val)
 	b.ReportAllocs()
-	b.ResetTimer()
+	ct := startCPUTimer(b)
+	defer ct.report(b)
 	for i := 0; i < b.N; i++ {
 		key := keys[i&(benchKeys-1)]
 		s := slot.Of(key)

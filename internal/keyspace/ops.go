@@ -162,6 +162,7 @@ func (tx *Tx) SwapDB(a, b int) {
 	ks.dbsMu.Lock()
 	ks.dbs[a], ks.dbs[b] = ks.dbs[b], ks.dbs[a]
 	ks.dbs[a].index, ks.dbs[b].index = a, b
+	ks.publishDBs()
 	ks.dbsMu.Unlock()
 	tx.db = ks.DB(tx.db.index)
 	tx.dirty++

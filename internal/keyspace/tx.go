@@ -1,6 +1,8 @@
 package keyspace
 
 import (
+	"unsafe"
+
 	"github.com/shoal-db/shoal/internal/slot"
 )
 
@@ -30,11 +32,21 @@ type Tx struct {
 	pending  []propagation
 	modified []modifiedKey
 	ready    []ReadyKey
+
+	// The slot of one key the caller already hashed (SetSlotHint), so
+	// that single-key commands compute CRC16 once. The key is recognised
+	// by the address and length of its bytes, valid until the next Begin.
+	hintPtr  *byte
+	hintLen  int
+	hintSlot int
 }
 
 type propagation struct {
 	db, slot int
 	argv     [][]byte
+	// borrowed argv aliases the caller's buffers (PropagateArgv); Finish
+	// copies it before a sink sees it.
+	borrowed bool
 }
 
 type modifiedKey struct {
@@ -63,6 +75,23 @@ func (tx *Tx) Begin(dbIndex int) {
 	tx.pending = tx.pending[:0]
 	tx.modified = tx.modified[:0]
 	tx.ready = tx.ready[:0]
+	tx.hintPtr = nil
+}
+
+// SetSlotHint tells the Tx that key, whose bytes must stay unchanged until
+// the next Begin, hashes to slot s. Call it after Begin.
+func (tx *Tx) SetSlotHint(key []byte, s int) {
+	if len(key) == 0 {
+		return
+	}
+	tx.hintPtr, tx.hintLen, tx.hintSlot = unsafe.SliceData(key), len(key), s
+}
+
+func (tx *Tx) slotOf(key []byte) int {
+	if tx.hintPtr != nil && len(key) == tx.hintLen && unsafe.SliceData(key) == tx.hintPtr {
+		return tx.hintSlot
+	}
+	return slot.Of(key)
 }
 
 // BeginMulti starts a MULTI/EXEC block: the effects of all its commands are
@@ -92,7 +121,7 @@ func (tx *Tx) Dirty() int { return tx.dirty }
 func (tx *Tx) Ready() []ReadyKey { return tx.ready }
 
 func (tx *Tx) locate(key []byte, create bool) (*table, int) {
-	s := slot.Of(key)
+	s := tx.slotOf(key)
 	return tx.db.table(s, create), s
 }
 
@@ -301,11 +330,34 @@ func (tx *Tx) clearExpire(t *table, key string) bool {
 // Propagate records the effect of the current command as argv, replacing
 // the default (the command as received). The argv is copied.
 func (tx *Tx) Propagate(argv ...[]byte) {
+	if !tx.ks.hasSinks() {
+		// Nobody consumes effects: record that one was made, not its bytes.
+		tx.pending = append(tx.pending, propagation{db: tx.db.index, slot: tx.lastSlot})
+		return
+	}
+	tx.pending = append(tx.pending, propagation{db: tx.db.index, slot: tx.lastSlot, argv: cloneArgv(argv)})
+}
+
+// PropagateArgv is Propagate without the copy: argv (the slice and the
+// bytes) must stay valid and unchanged until Finish. The dispatcher uses it
+// to propagate a command as received, whose argv outlives the command.
+func (tx *Tx) PropagateArgv(argv [][]byte) {
+	tx.pending = append(tx.pending, propagation{db: tx.db.index, slot: tx.lastSlot, argv: argv, borrowed: true})
+}
+
+func cloneArgv(argv [][]byte) [][]byte {
+	n := 0
+	for _, a := range argv {
+		n += len(a)
+	}
+	// One backing array for all arguments: two allocations per effect.
+	buf := make([]byte, 0, n)
 	cp := make([][]byte, len(argv))
 	for i, a := range argv {
-		cp[i] = append([]byte(nil), a...)
+		buf = append(buf, a...)
+		cp[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
 	}
-	tx.pending = append(tx.pending, propagation{db: tx.db.index, slot: tx.lastSlot, argv: cp})
+	return cp
 }
 
 // PropagateOnDB is Propagate for an effect on another database (MOVE, COPY ... DB).
@@ -325,7 +377,8 @@ func (tx *Tx) Finish() {
 		tx.ks.mem.add(entrySize(len(m.key), m.e) - m.oldSize)
 	}
 	tx.modified = tx.modified[:0]
-	if len(tx.pending) == 0 {
+	if len(tx.pending) == 0 || !tx.ks.hasSinks() {
+		tx.pending = tx.pending[:0]
 		tx.inMulti = false
 		return
 	}
@@ -334,6 +387,14 @@ func (tx *Tx) Finish() {
 		tx.ks.propagate(tx.pending[0].db, -1, [][]byte{[]byte("MULTI")})
 	}
 	for _, p := range tx.pending {
+		if p.argv == nil {
+			// Recorded while no sink existed; a sink registered since
+			// then starts with later effects.
+			continue
+		}
+		if p.borrowed {
+			p.argv = cloneArgv(p.argv)
+		}
 		tx.ks.propagate(p.db, p.slot, p.argv)
 	}
 	if wrap {

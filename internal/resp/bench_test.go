@@ -48,7 +48,8 @@ func benchmarkRead(b *testing.B, build func(int) string) {
 	rd := NewReader(&loopReader{data: data})
 	b.SetBytes(int64(len(data) / 1000))
 	b.ReportAllocs()
-	b.ResetTimer()
+	ct := startCPUTimer(b)
+	defer ct.report(b)
 	for i := 0; i < b.N; i++ {
 		argv, err := rd.ReadCommand()
 		if err != nil || len(argv) < 2 {

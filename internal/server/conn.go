@@ -40,7 +40,7 @@ type conn struct {
 
 func (s *Server) newConn(nc net.Conn) *conn {
 	c := &conn{s: s, nc: nc, closed: make(chan struct{}), wake: make(chan struct{}, 1)}
-	c.rd = resp.NewReader(nc)
+	c.rd = resp.NewReader(touchReader{c})
 	c.rd.MaxBulkLen = s.settings.maxBulkLen.Load()
 	c.rd.QueryBufLimit = int(s.settings.queryBufLimit.Load())
 	c.w = resp.NewWriter(nc)
@@ -75,7 +75,6 @@ func (s *Server) serve(c *conn) {
 		if len(argv) == 0 {
 			continue
 		}
-		c.client.Touch(time.Now())
 		c.w.Proto = c.client.Proto()
 		node.Exec(c.client, c.w, argv)
 		if c.client.Flag(command.ClientCloseAfterReply) {
@@ -86,6 +85,19 @@ func (s *Server) serve(c *conn) {
 			c.flush()
 		}
 	}
+}
+
+// touchReader records the client's last interaction whenever input
+// arrives, once per read rather than once per pipelined command, as
+// Valkey sets lastinteraction when it reads from a client.
+type touchReader struct{ c *conn }
+
+func (t touchReader) Read(p []byte) (int, error) {
+	n, err := t.c.nc.Read(p)
+	if n > 0 {
+		t.c.client.Touch(time.Now())
+	}
+	return n, err
 }
 
 // readFailed answers a protocol error before closing, as Valkey does.
