@@ -33,9 +33,9 @@ type Options struct {
 // them. It is safe for concurrent use under the slot-locking discipline in
 // the package documentation.
 type Keyspace struct {
-	locks   [slot.Count]sync.Mutex
-	dbsMu   sync.RWMutex // guards the dbs slice header itself (SWAPDB swaps elements under LockAll)
-	dbs     []*DB
+	locks [slot.Count]sync.Mutex
+	dbsMu sync.RWMutex // guards the dbs slice header itself (SWAPDB swaps elements under LockAll)
+	dbs   []*DB
 	// dbView is an immutable copy of dbs, republished after every change,
 	// so that DB (called by every command) reads it without touching the
 	// shared dbsMu cache line.
