@@ -17,7 +17,7 @@ func (benchHost) Shutdown()          {}
 func (benchHost) Port() int          { return 0 }
 func (benchHost) ConfigFile() string { return "" }
 
-const benchExecKeys = 1 << 17
+const benchExecKeys = 1 << 20
 
 // benchNode returns a node, a client and its reply writer, with
 // benchExecKeys string keys (key:%012d -> 64 bytes) loaded.
