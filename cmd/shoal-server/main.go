@@ -23,7 +23,8 @@ func main() {
 func run(args []string) int {
 	cfg, err := config.Parse(args)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "\n*** FATAL CONFIG FILE ERROR ***\n%v\n", err)
+		// Config errors carry Valkey's "FATAL CONFIG FILE ERROR" banner.
+		fmt.Fprintf(os.Stderr, "\n%v\n", err)
 		return 1
 	}
 	level := new(slog.LevelVar)

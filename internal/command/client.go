@@ -41,6 +41,7 @@ const (
 	ClientCloseASAP                   // A
 	ClientCloseAfterReply             // c: QUIT, or killed after the current reply
 	ClientDirtyExec                   // a queued command was rejected: EXEC aborts
+	ClientBlocked                     // b: parked in a blocking command
 )
 
 // Client is one connection's session state. Fields without a comment are
@@ -80,6 +81,18 @@ type Client struct {
 	keyBuf  []int
 	slotBuf []int
 	ctx     Ctx // reused by Exec for every command
+
+	// unblock ends a blocking wait early (CLIENT UNBLOCK, disconnection).
+	unblock chan struct{}
+}
+
+// Unblock ends the client's current blocking wait, if any, as if it timed
+// out. It never blocks.
+func (c *Client) Unblock() {
+	select {
+	case c.unblock <- struct{}{}:
+	default:
+	}
 }
 
 // NewClient returns the state for a new connection.
@@ -87,6 +100,7 @@ func NewClient(id int64, conn Conn, addr, laddr string, tx *keyspace.Tx) *Client
 	c := &Client{ID: id, Conn: conn, Addr: addr, LocalAddr: laddr, Created: time.Now(), Tx: tx, user: "default"}
 	c.proto.Store(2)
 	c.watcher = &clientWatcher{c: c}
+	c.unblock = make(chan struct{}, 1)
 	c.lastInteraction.Store(time.Now().UnixMilli())
 	return c
 }

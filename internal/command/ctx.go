@@ -3,6 +3,7 @@ package command
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shoal-db/shoal/internal/keyspace"
 	"github.com/shoal-db/shoal/internal/resp"
@@ -21,6 +22,9 @@ type Ctx struct {
 	Cmd  *Command
 
 	failed bool
+	start  time.Time     // when the command was first run (block deadlines)
+	block  *blockRequest // set by Block
+	inExec bool          // running inside EXEC: never block
 }
 
 // Error replies with an error and counts it for INFO errorstats.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/shoal-db/shoal/internal/resp"
@@ -38,6 +39,10 @@ func (n *Node) Exec(c *Client, w *resp.Writer, argv [][]byte) {
 	}
 	if c.Proto() == 2 && c.InSubscribeMode() && cmd.Flags&FlagAllowedInSubscribe == 0 {
 		n.reject(ctx, cmd, ErrPubSubContext(cmd.Name))
+		return
+	}
+	if c.Flag(ClientMonitor) && cmd.Flags&(FlagWrite|FlagReadonly|FlagMayReplicate) != 0 {
+		n.reject(ctx, cmd, ErrReplicaKeyspace)
 		return
 	}
 	if c.Flag(ClientMulti) && !isTransactionControl(cmd) {
@@ -78,16 +83,38 @@ func (n *Node) reject(ctx *Ctx, cmd *Command, msg string) {
 		cmd.stats.RejectedCall.Add(1)
 	}
 	n.Stats.RejectedCalls.Add(1)
+	if cmd != nil && cmd.Name == "exec" {
+		// A malformed EXEC aborts the transaction (if any) with the
+		// reason, as Valkey's execCommandAbort.
+		ctx.C.discardMulti()
+		ctx.C.unwatchAll(n)
+		ctx.Error("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
+		return
+	}
 	if ctx.C.Flag(ClientMulti) {
 		ctx.C.SetFlag(ClientDirtyExec, true)
 	}
 	ctx.Error(msg)
 }
 
-// call locks the command's slots, runs its handler inside the client's Tx
-// and records statistics. A panic in a handler answers that client with an
-// error and is logged; the node keeps serving everybody else.
+// call runs the command, parking the client and running it again while
+// it asks to block (see blocking.go).
 func (n *Node) call(ctx *Ctx, cmd *Command) {
+	for first := true; ; first = false {
+		w := n.callOnce(ctx, cmd, first)
+		if w == nil || !n.waitBlocked(ctx, w) {
+			return
+		}
+		ctx.block = nil
+	}
+}
+
+// callOnce locks the command's slots, runs its handler inside the client's
+// Tx and records statistics. The first run of a command sets its start
+// time (blocking timeouts count from it). A panic in a handler answers that client with
+// an error and is logged; the node keeps serving everybody else. It
+// returns a registered waiter when the handler asked to block.
+func (n *Node) callOnce(ctx *Ctx, cmd *Command, first bool) *waiter {
 	c := ctx.C
 	all := cmd.Flags&FlagLockAll != 0
 	var slots []int
@@ -105,9 +132,13 @@ func (n *Node) call(ctx *Ctx, cmd *Command) {
 		tx.SetSlotHint(ctx.Argv[c.keyBuf[0]], slots[0])
 	}
 	mark := ctx.W.Len()
-	// Monotonic offsets from the node's start: one clock read each, where
-	// time.Now would read the wall clock too.
+	// Monotonic offsets from the node's start cost one clock read, where
+	// time.Now reads the wall clock too; Started.Add(offset) is the same
+	// instant as a time.Time, monotonic reading included.
 	start := time.Since(n.Started)
+	if first {
+		ctx.start = n.Started.Add(start)
+	}
 	n.runHandler(ctx, cmd, mark)
 	elapsed := time.Since(n.Started) - start
 	if cmd.Flags&FlagWrite != 0 && tx.Dirty() > 0 && tx.Propagated() == 0 {
@@ -115,13 +146,19 @@ func (n *Node) call(ctx *Ctx, cmd *Command) {
 		tx.PropagateArgv(ctx.Argv)
 	}
 	tx.Finish()
+	var w *waiter
+	if ctx.block != nil {
+		w = n.registerBlock(ctx)
+	}
 	if all {
 		n.KS.UnlockAll()
 	} else {
 		n.KS.UnlockSlots(slots)
 	}
 	tx.HoldsAll = false
+	n.blocked.signal(tx.Ready())
 	n.afterCall(ctx, cmd, elapsed)
+	return w
 }
 
 func (n *Node) runHandler(ctx *Ctx, cmd *Command, mark int) {
@@ -160,6 +197,11 @@ func (n *Node) afterCall(ctx *Ctx, cmd *Command, elapsed time.Duration) {
 		n.Latency.Record(ev, elapsed.Milliseconds())
 	}
 	if cmd.Flags&(FlagSkipMonitor|FlagAdmin) == 0 {
+		if c.Flag(ClientMonitor) {
+			// A monitor sees its own command's reply before the line
+			// describing it, as in Valkey.
+			c.Conn.Sync(ctx.W)
+		}
 		n.Monitors.Feed(c.DB(), c.Addr, ctx.Argv)
 	}
 	c.Mu.Lock()

@@ -38,10 +38,10 @@ const (
 	ErrNoReplicas      = "NOREPLICAS Not enough good replicas to write."
 	ErrReadonlyReplica = "READONLY You can't write against a read only replica."
 	ErrLFUNotSelected  = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
-	ErrLRUNotSelected  = "ERR An LRU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 	ErrDumpPayload     = "ERR DUMP payload version or checksum are wrong"
 	ErrInvalidTTL      = "ERR Invalid TTL value, must be >= 0"
 	ErrMaxClients      = "ERR max number of clients reached"
+	ErrReplicaKeyspace = "ERR Replica can't interact with the keyspace"
 )
 
 // ErrUnknownCommand formats Valkey's unknown-command error, quoting up to

@@ -40,10 +40,12 @@ type Node struct {
 	Latency  *LatencyMonitor
 	Monitors *MonitorSet
 
+	blocked          blockRegistry
 	requirepass      atomic.Pointer[string]
 	slowlogThreshold atomic.Int64 // slowlog-log-slower-than (µs, <0 disables)
 	latencyThreshold atomic.Int64 // latency-monitor-threshold (ms, 0 disables)
 	pause            pauseState
+	admin            adminState // server/admin command family (admin_state.go)
 
 	mu          sync.Mutex
 	lastSave    time.Time // guarded by mu

@@ -145,6 +145,11 @@ func NewTable() *Table {
 		transactionCommands(),
 		pubsubCommands(),
 		serverCommands(),
+		roleCommands(),
+		hashCommands(),
+		listCommands(),
+		setCommands(),
+		zsetCommands(),
 	} {
 		for _, c := range family {
 			t.add(c)

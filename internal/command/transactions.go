@@ -169,6 +169,10 @@ func execCommand(c *Ctx) {
 	for _, w := range cl.watched {
 		slots = insertSorted(slots, slot.OfString(w.key))
 	}
+	tx := c.Tx
+	// Deferred first so it runs last: wake blocked clients only after the
+	// locks are released.
+	defer func() { n.blocked.signal(tx.Ready()) }()
 	// EXEC itself was called by Exec without locks (it names no keys).
 	if all {
 		n.KS.LockAll()
@@ -177,7 +181,6 @@ func execCommand(c *Ctx) {
 		n.KS.LockSlots(slots)
 		defer n.KS.UnlockSlots(slots)
 	}
-	tx := c.Tx
 	tx.HoldsAll = all
 	defer func() { tx.HoldsAll = false }()
 	tx.BeginMulti(cl.DB())
@@ -197,7 +200,7 @@ func execCommand(c *Ctx) {
 	cl.unwatchAll(n)
 	c.W.ArrayLen(len(queue))
 	for _, q := range queue {
-		sub := Ctx{Node: n, C: cl, Tx: tx, W: c.W, Argv: q.argv, Cmd: q.cmd}
+		sub := Ctx{Node: n, C: cl, Tx: tx, W: c.W, Argv: q.argv, Cmd: q.cmd, inExec: true, start: c.start}
 		before := tx.Propagated()
 		dirty := tx.Dirty()
 		n.runHandler(&sub, q.cmd, c.W.Len())

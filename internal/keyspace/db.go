@@ -14,6 +14,8 @@ type table struct {
 	// active expiry cycle samples volatile keys directly, as Valkey's
 	// expires dict allows.
 	expires map[string]int64
+	// volatile holds the keys of hashes with field TTLs (fieldexpire.go).
+	volatile map[string]struct{}
 }
 
 // DB is one numbered database.
@@ -30,6 +32,8 @@ type DB struct {
 	slotKeys [slot.Count]atomic.Int32
 	// expireCursor is where the active expiry cycle resumes (owned by it).
 	expireCursor int
+	// vol tracks the keys with volatile hash fields (fieldexpire.go).
+	vol volatileIndex
 }
 
 func newDB(ks *Keyspace, index int) *DB { return &DB{ks: ks, index: index} }
@@ -81,7 +85,7 @@ func (db *DB) SlotKeys(s int, now int64, fn func(key string, e *Entry) bool) {
 	}
 	for k, e := range t.keys {
 		if t.expires != nil {
-			if at, ok := t.expires[k]; ok && at <= now {
+			if at, ok := t.expires[k]; ok && at < now {
 				continue
 			}
 		}

@@ -4,8 +4,12 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/shoal-db/shoal/internal/slot"
 )
 
 // Policy is a maxmemory-policy.
@@ -49,6 +53,47 @@ type evictState struct {
 	policy    atomic.Int32
 	samples   atomic.Int32
 	overhead  atomic.Int64 // non-dataset memory counted against maxmemory
+
+	// pool keeps the best candidates seen across evictions, as Valkey's
+	// eviction pool does, so that sampling a few keys per eviction still
+	// approximates true LRU/LFU/TTL order. Lock order: slot → poolMu.
+	poolMu sync.Mutex
+	pool   []candidate // ascending score; the best is last
+}
+
+const evictionPoolSize = 16
+
+// offer adds c to the pool if it beats the worst entry.
+func (e *evictState) offer(c candidate) {
+	e.poolMu.Lock()
+	defer e.poolMu.Unlock()
+	for _, x := range e.pool {
+		if x.db == c.db && x.key == c.key {
+			return
+		}
+	}
+	if len(e.pool) == evictionPoolSize {
+		if c.score <= e.pool[0].score {
+			return
+		}
+		e.pool = e.pool[1:]
+	}
+	i := sort.Search(len(e.pool), func(i int) bool { return e.pool[i].score > c.score })
+	e.pool = append(e.pool, candidate{})
+	copy(e.pool[i+1:], e.pool[i:])
+	e.pool[i] = c
+}
+
+// takeBest removes and returns the best pooled candidate.
+func (e *evictState) takeBest() (candidate, bool) {
+	e.poolMu.Lock()
+	defer e.poolMu.Unlock()
+	if len(e.pool) == 0 {
+		return candidate{}, false
+	}
+	c := e.pool[len(e.pool)-1]
+	e.pool = e.pool[:len(e.pool)-1]
+	return c, true
 }
 
 // SetMaxmemory configures eviction.
@@ -139,15 +184,30 @@ func (ks *Keyspace) pickVictim(p Policy) (candidate, bool) {
 		if db.nkeys.Load() == 0 || (p.volatile() && db.nexpires.Load() == 0) {
 			continue
 		}
-		for attempt := 0; attempt < 16; attempt++ {
+		sampled := false
+		for attempt := 0; attempt < 16 && !sampled; attempt++ {
 			s := db.randomNonEmptySlot()
 			if s < 0 {
 				break
 			}
-			n := ks.sampleSlot(db, s, p, now, samples, &best, &found)
-			if n > 0 && (found || !p.volatile()) {
-				break
+			sampled = ks.sampleSlot(db, s, p, now, samples, &best, &found) > 0
+		}
+		if !sampled && p.volatile() {
+			// Volatile keys can be sparse among the slots: random probes
+			// may all miss them, yet Valkey (sampling its expires dict)
+			// always finds one. Walk the slots from a random point.
+			start := rand.IntN(slot.Count)
+			for i := 0; i < slot.Count; i++ {
+				s := (start + i) & (slot.Count - 1)
+				if db.slotKeys[s].Load() > 0 && ks.sampleSlot(db, s, p, now, samples, &best, &found) > 0 {
+					break
+				}
 			}
+		}
+	}
+	if p != AllKeysRandom && p != VolatileRandom {
+		if c, ok := ks.evict.takeBest(); ok {
+			return c, true
 		}
 	}
 	return best, found
@@ -174,9 +234,13 @@ func (ks *Keyspace) sampleSlot(db *DB, s int, p Policy, now int64, n int, best *
 		default:
 			score = rand.Float64()
 		}
+		c := candidate{db: db, slot: s, key: k, score: score}
 		if !*found || score > best.score {
-			*best = candidate{db: db, slot: s, key: k, score: score}
+			*best = c
 			*found = true
+		}
+		if p != AllKeysRandom && p != VolatileRandom {
+			ks.evict.offer(c)
 		}
 		seen++
 	}

@@ -11,7 +11,9 @@ import (
 // activeExpireCycle: it samples volatile keys slot by slot, repeats on a
 // slot while many of its sampled keys were expired, and stops when the CPU
 // budget of this cycle is spent. effort is active-expire-effort (1..10).
-// It returns the number of keys reclaimed. The caller holds no locks.
+// The same budget covers the reclamation of expired hash fields
+// (fieldexpire.go). It returns the number of keys reclaimed. The caller
+// holds no locks.
 func (ks *Keyspace) ActiveExpireCycle(budget time.Duration, effort int) int {
 	if effort < 1 {
 		effort = 1
@@ -19,10 +21,27 @@ func (ks *Keyspace) ActiveExpireCycle(budget time.Duration, effort int) int {
 	if effort > 10 {
 		effort = 10
 	}
-	keysPerLoop := 20 + 20/4*(effort-1)
-	acceptableStale := 10 - (effort - 1) // percent
 	start := time.Now()
 	deadline := start.Add(budget)
+	// Keys and hash fields share the budget. As in Valkey, the job that
+	// goes first alternates between cycles so that neither starves.
+	fieldsFirst := ks.fieldJob.fieldsFirst.Load()
+	ks.fieldJob.fieldsFirst.Store(!fieldsFirst)
+	if fieldsFirst {
+		ks.activeExpireFields(deadline, effort)
+	}
+	reclaimed := ks.activeExpireKeys(deadline, effort)
+	if !fieldsFirst && time.Now().Before(deadline) {
+		ks.activeExpireFields(deadline, effort)
+	}
+	ks.stats.ExpireCycleCPUMicros.Add(time.Since(start).Microseconds())
+	return reclaimed
+}
+
+// activeExpireKeys is the key job of ActiveExpireCycle.
+func (ks *Keyspace) activeExpireKeys(deadline time.Time, effort int) int {
+	keysPerLoop := 20 + 20/4*(effort-1)
+	acceptableStale := 10 - (effort - 1) // percent
 	reclaimed, sampled, expired := 0, 0, 0
 	timedOut := false
 	for i := 0; i < ks.NumDBs() && !timedOut; i++ {
@@ -60,7 +79,6 @@ func (ks *Keyspace) ActiveExpireCycle(budget time.Duration, effort int) int {
 		old := math.Float64frombits(ks.stats.ExpiredStalePerc.Load())
 		ks.stats.ExpiredStalePerc.Store(math.Float64bits(old*0.95 + perc*0.05))
 	}
-	ks.stats.ExpireCycleCPUMicros.Add(time.Since(start).Microseconds())
 	return reclaimed
 }
 
@@ -80,7 +98,7 @@ func (ks *Keyspace) expireSlot(db *DB, s, n int) (sampled, expired int) {
 			break
 		}
 		sampled++
-		if at <= now {
+		if at < now {
 			victims = append(victims, k)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/shoal-db/shoal/internal/slot"
+	"github.com/shoal-db/shoal/internal/types"
 )
 
 // Sink receives the effects of writes, as commands, in apply order. Sinks
@@ -57,7 +58,10 @@ type Keyspace struct {
 	mem   memState
 	evict evictState
 	stats Stats
+	// fieldJob is the hash field expiry job's state (fieldexpire.go).
+	fieldJob fieldJobState
 
+	limits       atomic.Pointer[types.Limits]
 	lfuMode      atomic.Bool
 	lfuLogFactor atomic.Int32
 	lfuDecayTime atomic.Int32
@@ -76,6 +80,11 @@ type Stats struct {
 	Hits                  atomic.Int64
 	Misses                atomic.Int64
 	Dirty                 atomic.Int64 // writes since the last save (rdb_changes_since_last_save)
+
+	// Hash field expiration (fieldexpire.go): fields reclaimed, and the
+	// stale estimate of the field job as float64 bits.
+	ExpiredFields      atomic.Int64
+	ExpiredFieldsStale atomic.Uint64
 }
 
 // New returns an empty keyspace.

@@ -89,7 +89,7 @@ func (tx *Tx) RandomKey() (string, bool) {
 					skip--
 					continue
 				}
-				if at, ok := t.expires[k]; ok && at <= tx.now {
+				if at, ok := t.expires[k]; ok && at < tx.now {
 					tx.expireKey(t, s, k)
 					return
 				}
@@ -135,6 +135,7 @@ func (ks *Keyspace) flushLocked(db *DB) {
 		for k, e := range t.keys {
 			freed += entrySize(len(k), e)
 		}
+		freed += int64(len(t.expires)) * expireEntryCost
 		db.slots[s] = nil
 		db.slotKeys[s].Store(0)
 	}
@@ -142,6 +143,7 @@ func (ks *Keyspace) flushLocked(db *DB) {
 	ks.stats.Dirty.Add(db.nkeys.Load())
 	db.nkeys.Store(0)
 	db.nexpires.Store(0)
+	db.vol.reset() // the tables holding the tracked keys are gone (fieldexpire.go)
 	ks.version.Add(1)
 }
 
@@ -150,6 +152,7 @@ func (ks *Keyspace) flushLocked(db *DB) {
 // with Valkey's SWAPDB.
 func (tx *Tx) SwapDB(a, b int) {
 	ks := tx.ks
+	cur := tx.db.index // the swap renumbers the DB objects
 	for _, i := range []int{a, b} {
 		db := ks.DB(i)
 		other := ks.DB(a + b - i)
@@ -164,7 +167,7 @@ func (tx *Tx) SwapDB(a, b int) {
 	ks.dbs[a].index, ks.dbs[b].index = a, b
 	ks.publishDBs()
 	ks.dbsMu.Unlock()
-	tx.db = ks.DB(tx.db.index)
+	tx.db = ks.DB(cur)
 	tx.dirty++
 	ks.stats.Dirty.Add(1)
 }

@@ -31,7 +31,9 @@ type Tx struct {
 	inMulti  bool
 	pending  []propagation
 	modified []modifiedKey
-	ready    []ReadyKey
+	// modifiedIdx indexes modified once it grows (big MULTI blocks).
+	modifiedIdx map[*Entry]struct{}
+	ready       []ReadyKey
 
 	// The slot of one key the caller already hashed (SetSlotHint), so
 	// that single-key commands compute CRC16 once. The key is recognised
@@ -72,8 +74,10 @@ func (tx *Tx) Begin(dbIndex int) {
 	tx.db = tx.ks.DB(dbIndex)
 	tx.now = tx.ks.now()
 	tx.dirty = 0
+	tx.lastSlot = -1
 	tx.pending = tx.pending[:0]
 	tx.modified = tx.modified[:0]
+	tx.modifiedIdx = nil
 	tx.ready = tx.ready[:0]
 	tx.hintPtr = nil
 }
@@ -134,6 +138,7 @@ func (tx *Tx) Lookup(key []byte, flags int) *Entry {
 	if flags&NoStats == 0 {
 		if e == nil {
 			tx.ks.stats.Misses.Add(1)
+			tx.ks.notify(tx.db.index, NotifyKeyMiss, "keymiss", key)
 		} else {
 			tx.ks.stats.Hits.Add(1)
 		}
@@ -163,7 +168,7 @@ func (tx *Tx) lookupIn(t *table, s int, key []byte) *Entry {
 		return nil
 	}
 	if t.expires != nil {
-		if at, ok := t.expires[string(key)]; ok && at <= tx.now {
+		if at, ok := t.expires[string(key)]; ok && at < tx.now {
 			tx.expireKey(t, s, string(key))
 			return nil
 		}
@@ -191,10 +196,12 @@ func (ks *Keyspace) expireKeyLocked(db *DB, t *table, s int, key string) {
 // propagation or notification.
 func (ks *Keyspace) removeLocked(db *DB, t *table, s int, key string, e *Entry) {
 	delete(t.keys, key)
+	ks.syncVolatile(db, t, s, key, nil) // hash field TTL tracking (fieldexpire.go)
 	if t.expires != nil {
 		if _, ok := t.expires[key]; ok {
 			delete(t.expires, key)
 			db.nexpires.Add(-1)
+			ks.mem.add(-expireEntryCost)
 		}
 	}
 	db.nkeys.Add(-1)
@@ -221,13 +228,16 @@ func (tx *Tx) Set(key []byte, e *Entry, keepTTL bool) {
 		}
 		// Reuse the map's existing key string.
 		t.keys[k] = e
+		tx.ks.touch(e, tx.now)
 	} else {
 		t.keys[k] = e
 		tx.db.nkeys.Add(1)
 		tx.db.slotKeys[s].Add(1)
+		tx.ks.initAccess(e, tx.now)
+		tx.ks.notify(tx.db.index, NotifyNew, "new", key)
 	}
 	tx.ks.mem.add(entrySize(len(k), e))
-	tx.ks.touch(e, tx.now)
+	tx.ks.syncVolatile(tx.db, t, s, k, e) // hash field TTL tracking (fieldexpire.go)
 	tx.wrote(s, k, e)
 }
 
@@ -236,7 +246,7 @@ func (tx *Tx) Set(key []byte, e *Entry, keepTTL bool) {
 func (tx *Tx) Modify(key []byte, e *Entry) {
 	t, s := tx.locate(key, false)
 	k := string(key)
-	tx.modified = append(tx.modified, modifiedKey{t: t, key: k, e: e, oldSize: entrySize(len(k), e)})
+	tx.recordSize(t, k, e)
 	tx.wrote(s, k, e)
 }
 
@@ -294,6 +304,7 @@ func (tx *Tx) SetExpire(key []byte, at int64) bool {
 	}
 	if _, ok := t.expires[k]; !ok {
 		tx.db.nexpires.Add(1)
+		tx.ks.mem.add(expireEntryCost)
 	}
 	t.expires[k] = at
 	tx.wrote(s, k, e)
@@ -324,6 +335,7 @@ func (tx *Tx) clearExpire(t *table, key string) bool {
 	}
 	delete(t.expires, key)
 	tx.db.nexpires.Add(-1)
+	tx.ks.mem.add(-expireEntryCost)
 	return true
 }
 
@@ -377,6 +389,7 @@ func (tx *Tx) Finish() {
 		tx.ks.mem.add(entrySize(len(m.key), m.e) - m.oldSize)
 	}
 	tx.modified = tx.modified[:0]
+	tx.modifiedIdx = nil
 	if len(tx.pending) == 0 || !tx.ks.hasSinks() {
 		tx.pending = tx.pending[:0]
 		tx.inMulti = false

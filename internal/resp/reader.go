@@ -120,9 +120,12 @@ func (rd *Reader) fill() error {
 
 // ensure grows the buffer so that a request of total size need (counted
 // from rd.r) fits, so that big bulk arguments are read in one piece.
-func (rd *Reader) ensure(need int) {
+func (rd *Reader) ensure(need int) error {
 	if need <= len(rd.buf)-rd.r {
-		return
+		return nil
+	}
+	if rd.QueryBufLimit > 0 && need > rd.QueryBufLimit {
+		return ErrQueryBufLimit
 	}
 	size := len(rd.buf)
 	for size < need {
@@ -132,6 +135,7 @@ func (rd *Reader) ensure(need int) {
 	copy(nb, rd.buf[rd.r:rd.w])
 	rd.r, rd.w = 0, rd.w-rd.r
 	rd.buf = nb
+	return nil
 }
 
 // parse tries to parse one request at rd.r. It returns n == 0 when the
@@ -171,11 +175,37 @@ func readIntLine(b []byte, pos int) (n int64, next int, ok bool, bad bool) {
 	if end < 0 || pos+end+1 >= len(b) {
 		return 0, 0, false, false
 	}
-	v, err := strconv.ParseInt(string(b[pos+1:pos+end]), 10, 64)
-	if err != nil || b[pos+end+1] != '\n' {
+	v, ok := parseStrictInt(b[pos+1 : pos+end])
+	if !ok || b[pos+end+1] != '\n' {
 		return 0, 0, true, true
 	}
 	return v, pos + end + 2, true, false
+}
+
+// parseStrictInt parses a length as Valkey's string2ll: no '+', no leading
+// zeros, no "-0", within int64 — so "*01" and "$+1" are protocol errors.
+func parseStrictInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	if len(b) == 1 && b[0] == '0' {
+		return 0, true
+	}
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || b[0] < '1' || b[0] > '9' {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 func (rd *Reader) parseMultibulk(b []byte) ([][]byte, int, error) {
@@ -216,7 +246,9 @@ func (rd *Reader) parseMultibulk(b []byte) ([][]byte, int, error) {
 		end := next + int(n) + 2
 		if end > len(b) {
 			// Make room for the whole bulk so that the next fill completes it.
-			rd.ensure(end)
+			if err := rd.ensure(end); err != nil {
+				return nil, 0, err
+			}
 			return nil, 0, nil
 		}
 		if b[end-2] != '\r' || b[end-1] != '\n' {

@@ -10,6 +10,14 @@ var errUnbalanced = errors.New("unbalanced quotes")
 // quote must be followed by whitespace or the end of the line. It is also
 // used for config-file lines, which share the syntax.
 func SplitArgs(line []byte, dst [][]byte) ([][]byte, error) {
+	// The C implementation works on NUL-terminated strings: a NUL ends
+	// the line (and leaves any open quote unbalanced).
+	for i, c := range line {
+		if c == 0 {
+			line = line[:i]
+			break
+		}
+	}
 	i := 0
 	for {
 		for i < len(line) && isSpace(line[i]) {
@@ -65,7 +73,9 @@ func SplitArgs(line []byte, dst [][]byte) ([][]byte, error) {
 				}
 			default:
 				switch {
-				case isSpace(c):
+				case c == ' ' || c == '\n' || c == '\r' || c == '\t':
+					// Only these end a bare word; \v and \f are
+					// skipped between words but kept inside one.
 					done = true
 				case c == '"':
 					inDouble = true

@@ -190,8 +190,9 @@ func (w *Writer) Double(f float64) {
 	w.Bulk(s)
 }
 
-// AppendFloat formats f as Valkey does: shortest round-trip digits, "inf",
-// "-inf" and "nan" for the special values.
+// AppendFloat formats f as Valkey's d2string: "nan", "inf", "-inf", "-0";
+// integral values within ±LLONG_MAX/2 as plain integers; anything else
+// with the shortest round-trip digits laid out by fpconv's rules.
 func AppendFloat(dst []byte, f float64) []byte {
 	switch {
 	case math.IsInf(f, 1):
@@ -200,11 +201,76 @@ func AppendFloat(dst []byte, f float64) []byte {
 		return append(dst, "-inf"...)
 	case math.IsNaN(f):
 		return append(dst, "nan"...)
+	case f == 0:
+		if math.Signbit(f) {
+			return append(dst, "-0"...)
+		}
+		return append(dst, '0')
 	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e17 {
+	const half = float64(math.MaxInt64 / 2)
+	if f >= -half && f <= half && f == math.Trunc(f) {
 		return strconv.AppendInt(dst, int64(f), 10)
 	}
-	return strconv.AppendFloat(dst, f, 'g', -1, 64)
+	return appendFpconv(dst, f)
+}
+
+// appendFpconv lays out the shortest digits of f as fpconv_dtoa does:
+// value = digits × 10^k.
+func appendFpconv(dst []byte, f float64) []byte {
+	var tmp [32]byte
+	e := strconv.AppendFloat(tmp[:0], math.Abs(f), 'e', -1, 64)
+	mark := 0
+	for mark < len(e) && e[mark] != 'e' {
+		mark++
+	}
+	exp10, _ := strconv.Atoi(string(e[mark+1:]))
+	var digits []byte
+	for _, c := range e[:mark] {
+		if c != '.' {
+			digits = append(digits, c)
+		}
+	}
+	nd := len(digits)
+	k := exp10 - (nd - 1)
+	if f < 0 {
+		dst = append(dst, '-')
+	}
+	absExp := exp10
+	if absExp < 0 {
+		absExp = -absExp
+	}
+	switch {
+	case k >= 0 && absExp < nd+7:
+		dst = append(dst, digits...)
+		for i := 0; i < k; i++ {
+			dst = append(dst, '0')
+		}
+		return dst
+	case k < 0 && (k > -7 || absExp < 4):
+		offset := nd + k
+		if offset <= 0 {
+			dst = append(dst, '0', '.')
+			for i := 0; i < -offset; i++ {
+				dst = append(dst, '0')
+			}
+			return append(dst, digits...)
+		}
+		dst = append(dst, digits[:offset]...)
+		dst = append(dst, '.')
+		return append(dst, digits[offset:]...)
+	}
+	dst = append(dst, digits[0])
+	if nd > 1 {
+		dst = append(dst, '.')
+		dst = append(dst, digits[1:]...)
+	}
+	dst = append(dst, 'e')
+	if exp10 < 0 {
+		dst = append(dst, '-')
+	} else {
+		dst = append(dst, '+')
+	}
+	return strconv.AppendInt(dst, int64(absExp), 10)
 }
 
 // Verbatim writes a verbatim string (=len\r\ntxt:...); a bulk in RESP2.

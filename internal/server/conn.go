@@ -34,13 +34,22 @@ type conn struct {
 	async    bool         // guarded by outMu
 	wake     chan struct{}
 	writerWG sync.WaitGroup
+	// sockMu serializes socket writes between the writer goroutine and a
+	// final drain, so messages never interleave on the wire.
+	sockMu sync.Mutex
 
 	qbuf, qbufCap atomic.Int64
+
+	// input is the reader's source; parkFlushed is set when Park sent
+	// the buffered replies while the client blocked (conn_park.go).
+	input       parkedInput
+	parkFlushed bool
 }
 
 func (s *Server) newConn(nc net.Conn) *conn {
 	c := &conn{s: s, nc: nc, closed: make(chan struct{}), wake: make(chan struct{}, 1)}
-	c.rd = resp.NewReader(touchReader{c})
+	c.input.nc = nc
+	c.rd = resp.NewReader(countingReader{touchReader{c, &c.input}, &s.node.Stats.NetInput})
 	c.rd.MaxBulkLen = s.settings.maxBulkLen.Load()
 	c.rd.QueryBufLimit = int(s.settings.queryBufLimit.Load())
 	c.w = resp.NewWriter(nc)
@@ -76,9 +85,23 @@ func (s *Server) serve(c *conn) {
 			continue
 		}
 		c.w.Proto = c.client.Proto()
+		mark := c.w.Len()
 		node.Exec(c.client, c.w, argv)
+		if c.parkFlushed {
+			// The command blocked and Park sent the replies buffered
+			// before it: its own reply is all the writer holds. A client
+			// whose peer went away meanwhile runs nothing more.
+			mark, c.parkFlushed = 0, false
+			select {
+			case <-c.closed:
+				return
+			default:
+			}
+		}
+		c.client.FilterReply(c.w, mark)
 		if c.client.Flag(command.ClientCloseAfterReply) {
 			c.flush()
+			c.drain()
 			return
 		}
 		if c.w.Len() > 64<<10 {
@@ -90,10 +113,13 @@ func (s *Server) serve(c *conn) {
 // touchReader records the client's last interaction whenever input
 // arrives, once per read rather than once per pipelined command, as
 // Valkey sets lastinteraction when it reads from a client.
-type touchReader struct{ c *conn }
+type touchReader struct {
+	c *conn
+	r io.Reader
+}
 
 func (t touchReader) Read(p []byte) (int, error) {
-	n, err := t.c.nc.Read(p)
+	n, err := t.r.Read(p)
 	if n > 0 {
 		t.c.client.Touch(time.Now())
 	}
@@ -197,12 +223,15 @@ func (c *conn) writer() {
 			return
 		case <-c.wake:
 		}
+		c.sockMu.Lock()
 		c.outMu.Lock()
 		buf := c.pending
 		c.pending = spare
 		c.outMu.Unlock()
 		n := buf.Len()
-		if err := buf.Flush(); err != nil {
+		err := buf.Flush()
+		c.sockMu.Unlock()
+		if err != nil {
 			c.Close()
 			return
 		}
@@ -211,13 +240,37 @@ func (c *conn) writer() {
 	}
 }
 
+// drain writes whatever the async queue still holds, synchronously, so a
+// subscriber's reply to QUIT reaches it before the connection closes.
+func (c *conn) drain() {
+	c.sockMu.Lock()
+	defer c.sockMu.Unlock()
+	c.outMu.Lock()
+	if !c.async || c.pending.Len() == 0 {
+		c.outMu.Unlock()
+		return
+	}
+	buf := c.pending
+	c.pending = resp.NewWriter(c.nc)
+	c.outMu.Unlock()
+	_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+	_ = buf.Flush()
+}
+
 // Close implements command.Conn.
 func (c *conn) Close() {
 	c.closeOnce.Do(func() {
 		close(c.closed)
 		c.nc.Close()
+		// A connection goroutine parked in a blocking command does not
+		// read the socket; wake it so it sees the close and exits.
+		c.client.Unblock()
 	})
 }
+
+// Closed is closed when the connection closes; a client parked in WAIT
+// watches it so a disconnection ends the wait.
+func (c *conn) Closed() <-chan struct{} { return c.closed }
 
 // BufferSizes implements command.Conn.
 func (c *conn) BufferSizes() (qbuf, qbufFree, obuf int) {
@@ -228,4 +281,16 @@ func (c *conn) BufferSizes() (qbuf, qbufFree, obuf int) {
 	c.outMu.Unlock()
 	q, capacity := int(c.qbuf.Load()), int(c.qbufCap.Load())
 	return q, capacity - q, obuf
+}
+
+// countingReader counts bytes received for INFO total_net_input_bytes.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (cr countingReader) Read(p []byte) (int, error) {
+	n, err := cr.r.Read(p)
+	cr.n.Add(int64(n))
+	return n, err
 }

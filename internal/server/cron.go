@@ -28,7 +28,10 @@ func (s *Server) cron() {
 		effort := s.settings.expireEffort.Load()
 		// Valkey spends at most 25% (+2% per effort step) of each tick.
 		budget := interval * time.Duration(25+2*(effort-1)) / 100
-		s.ks.ActiveExpireCycle(budget, int(effort))
+		if s.node.ActiveExpireEnabled() {
+			s.ks.ActiveExpireCycle(budget, int(effort))
+		}
+		s.node.SampleStats()
 		if n%int(s.settings.hz.Load()+1) == 0 {
 			s.closeIdleClients()
 		}

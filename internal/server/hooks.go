@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/shoal-db/shoal/internal/keyspace"
+	"github.com/shoal-db/shoal/internal/types"
 )
 
 // wireConfig registers the apply hooks that push configuration into the
@@ -55,7 +56,29 @@ func (s *Server) wireConfig() error {
 	intHook("client-query-buffer-limit", s.settings.queryBufLimit.Store)
 	c.OnChange("protected-mode", func(v string) error { s.settings.protectedMode.Store(v == "yes"); return nil })
 	c.OnChange("loglevel", func(v string) error { s.setLogLevel(v); return nil })
-	s.settings.pubsubHardLimit.Store(32 << 20)
+	c.OnChange("client-output-buffer-limit", func(string) error {
+		if l, ok := c.OutputBufferLimit("pubsub"); ok {
+			s.settings.pubsubHardLimit.Store(int64(l.Hard))
+		}
+		return nil
+	})
+	intHook("tcp-keepalive", s.settings.keepaliveSec.Store)
+	limitNames := []string{"hash-max-listpack-entries", "hash-max-listpack-value", "list-max-listpack-size",
+		"set-max-intset-entries", "set-max-listpack-entries", "set-max-listpack-value",
+		"zset-max-listpack-entries", "zset-max-listpack-value"}
+	c.OnAnyChange(func() error {
+		ks.SetLimits(types.Limits{
+			HashMaxListpackEntries: int(c.Int("hash-max-listpack-entries")),
+			HashMaxListpackValue:   int(c.Int("hash-max-listpack-value")),
+			ListMaxListpackSize:    int(c.Int("list-max-listpack-size")),
+			SetMaxIntsetEntries:    int(c.Int("set-max-intset-entries")),
+			SetMaxListpackEntries:  int(c.Int("set-max-listpack-entries")),
+			SetMaxListpackValue:    int(c.Int("set-max-listpack-value")),
+			ZSetMaxListpackEntries: int(c.Int("zset-max-listpack-entries")),
+			ZSetMaxListpackValue:   int(c.Int("zset-max-listpack-value")),
+		})
+		return nil
+	}, limitNames...)
 	return c.ApplyAll()
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/shoal-db/shoal/internal/command"
 	"github.com/shoal-db/shoal/internal/config"
@@ -48,6 +49,7 @@ type liveSettings struct {
 	hz              atomic.Int64
 	expireEffort    atomic.Int64
 	pubsubHardLimit atomic.Int64
+	keepaliveSec    atomic.Int64
 }
 
 // Options are the process-level things a server is built with.
@@ -174,6 +176,14 @@ func (s *Server) acceptLoop() {
 		s.node.Stats.Connections.Add(1)
 		if !s.admit(nc) {
 			continue
+		}
+		if tc, ok := nc.(*net.TCPConn); ok {
+			if ka := s.settings.keepaliveSec.Load(); ka > 0 {
+				_ = tc.SetKeepAlivePeriod(time.Duration(ka) * time.Second)
+				_ = tc.SetKeepAlive(true)
+			} else {
+				_ = tc.SetKeepAlive(false)
+			}
 		}
 		c := s.newConn(nc)
 		s.connsMu.Lock()

@@ -34,10 +34,11 @@ func ParseInt(b []byte) (int64, bool) {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		if n > math.MaxUint64/10 {
-			return 0, false
+		d := uint64(c - '0')
+		if n > (math.MaxUint64-d)/10 {
+			return 0, false // would wrap: "18446744073709551616" is not 0
 		}
-		n = n*10 + uint64(c-'0')
+		n = n*10 + d
 	}
 	if neg {
 		if n > 1<<63 {

@@ -1,0 +1,5 @@
+package cluster
+
+import "fmt"
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

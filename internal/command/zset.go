@@ -1,0 +1,3 @@
+package command
+
+func zsetCommands() []*Command { return nil }
