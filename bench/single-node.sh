@@ -149,19 +149,27 @@ rm -f "$WORK/load.resp"
 # Servers alternate within each repetition, and the order flips every
 # repetition, so drift in machine load hits both sides alike.
 declare -A RES
-run_bench() { # side port pipeline rep
+# cpu_ticks prints the user+system clock ticks a process has used.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+run_bench() { # side port pipeline rep pid
+	local t0 t1
+	t0=$(cpu_ticks "$5")
 	"$REDIS_BENCHMARK" -p "$2" -t set,get -n "$N" -r "$KEYS" -d "$SIZE" -c "$CLIENTS" -P "$3" --csv 2>/dev/null |
 		tr -d '"' | awk -F, -v side="$1" -v p="$3" -v rep="$4" \
 		'$1 == "SET" || $1 == "GET" { print side, $1, p, rep, $2, $5, $7 }' >>"$WORK/results"
+	t1=$(cpu_ticks "$5")
+	# Server CPU per request (µs), SET and GET together: steadier than
+	# throughput when other work shares the machine.
+	echo "$1 CPU $3 $4 $(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$N" 'BEGIN { print d / hz * 1e6 / (2 * n) }')" >>"$WORK/results"
 }
 : >"$WORK/results"
 for p in $PIPELINES; do
 	for rep in $(seq 1 "$REPS"); do
 		if [ $((rep % 2)) = 1 ]; then order="R S"; else order="S R"; fi
 		for side in $order; do
-			if [ $side = R ]; then port=$RPORT; else port=$SPORT; fi
+			if [ $side = R ]; then port=$RPORT pid=$RPID; else port=$SPORT pid=$SPID; fi
 			log "P$p rep $rep: $([ $side = R ] && echo redis || echo shoal)"
-			run_bench "$side" "$port" "$p" "$rep"
+			run_bench "$side" "$port" "$p" "$rep" "$pid"
 		done
 	done
 done
@@ -186,6 +194,12 @@ for p in $PIPELINES; do
 		printf '%-8s %11.0f %11.0f %7.2f   %15s %15s\n' "$t P$p" "$rr" "$sr" "$(awk -v a="$sr" -v b="$rr" 'BEGIN { print a / b }')" \
 			"$(median R $t "$p" 6)/$(median R $t "$p" 7)" "$(median S $t "$p" 6)/$(median S $t "$p" 7)"
 	done
+done
+printf '\n%-28s %10s %10s %7s\n' "server CPU per request" redis shoal ratio
+for p in $PIPELINES; do
+	rc=$(median R CPU "$p" 5)
+	sc=$(median S CPU "$p" 5)
+	printf '%-28s %8.2fus %8.2fus %7.2f\n' "SET+GET P$p" "$rc" "$sc" "$(awk -v a="$sc" -v b="$rc" 'BEGIN { print a / b }')"
 done
 printf '\n%-28s %10s %10s %7s\n' "resident memory (VmRSS)" redis shoal ratio
 printf '%-28s %8.1fMB %8.1fMB %7s\n' "empty" "$(awk -v k="$RSS0_R" 'BEGIN { print k / 1024 }')" \

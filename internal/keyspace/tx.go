@@ -163,13 +163,13 @@ func (tx *Tx) lookupIn(t *table, s int, key []byte) *Entry {
 	if t == nil {
 		return nil
 	}
-	e := t.keys[string(key)]
+	e := t.keys.Get(key)
 	if e == nil {
 		return nil
 	}
 	if t.expires != nil {
-		if at, ok := t.expires[string(key)]; ok && at < tx.now {
-			tx.expireKey(t, s, string(key))
+		if at, ok := t.expires[e.key]; ok && at < tx.now {
+			tx.expireKey(t, s, e.key)
 			return nil
 		}
 	}
@@ -184,7 +184,7 @@ func (tx *Tx) expireKey(t *table, s int, key string) {
 }
 
 func (ks *Keyspace) expireKeyLocked(db *DB, t *table, s int, key string) {
-	e := t.keys[key]
+	e := t.keys.GetString(key)
 	ks.removeLocked(db, t, s, key, e)
 	ks.stats.ExpiredKeys.Add(1)
 	kb := []byte(key)
@@ -195,7 +195,7 @@ func (ks *Keyspace) expireKeyLocked(db *DB, t *table, s int, key string) {
 // removeLocked deletes key from its table with all bookkeeping but no
 // propagation or notification.
 func (ks *Keyspace) removeLocked(db *DB, t *table, s int, key string, e *Entry) {
-	delete(t.keys, key)
+	t.keys.DeleteString(key)
 	ks.syncVolatile(db, t, s, key, nil) // hash field TTL tracking (fieldexpire.go)
 	if t.expires != nil {
 		if _, ok := t.expires[key]; ok {
@@ -220,17 +220,18 @@ func (tx *Tx) Exists(key []byte) bool { return tx.Lookup(key, NoTouch|NoStats) !
 func (tx *Tx) Set(key []byte, e *Entry, keepTTL bool) {
 	t, s := tx.locate(key, true)
 	old := tx.lookupIn(t, s, key)
-	k := string(key)
+	// The key is kept in the entry (in its inline block when it fits).
+	e.setKey(key)
+	k := e.key
 	if old != nil {
 		tx.ks.mem.add(-entrySize(len(k), old))
 		if !keepTTL {
 			tx.clearExpire(t, k)
 		}
-		// Reuse the map's existing key string.
-		t.keys[k] = e
+		t.keys.Put(e)
 		tx.ks.touch(e, tx.now)
 	} else {
-		t.keys[k] = e
+		t.keys.Put(e)
 		tx.db.nkeys.Add(1)
 		tx.db.slotKeys[s].Add(1)
 		tx.ks.initAccess(e, tx.now)
