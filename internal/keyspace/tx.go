@@ -219,7 +219,12 @@ func (tx *Tx) Exists(key []byte) bool { return tx.Lookup(key, NoTouch|NoStats) !
 // unless keepTTL is set. e must not be shared with another key.
 func (tx *Tx) Set(key []byte, e *Entry, keepTTL bool) {
 	t, s := tx.locate(key, true)
-	old := tx.lookupIn(t, s, key)
+	tx.setAt(t, s, tx.lookupIn(t, s, key), key, e, keepTTL)
+}
+
+// setAt is Set once key's table, slot and live entry (old, or nil) are
+// known.
+func (tx *Tx) setAt(t *table, s int, old *Entry, key []byte, e *Entry, keepTTL bool) {
 	// The key is kept in the entry (in its inline block when it fits).
 	e.setKey(key)
 	k := e.key
@@ -246,7 +251,10 @@ func (tx *Tx) Set(key []byte, e *Entry, keepTTL bool) {
 // place. The memory accounting is settled when the command finishes.
 func (tx *Tx) Modify(key []byte, e *Entry) {
 	t, s := tx.locate(key, false)
-	k := string(key)
+	k := e.key // the stored key: no copy of key needed
+	if k != string(key) {
+		k = string(key)
+	}
 	tx.recordSize(t, k, e)
 	tx.wrote(s, k, e)
 }
