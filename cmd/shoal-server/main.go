@@ -29,6 +29,12 @@ func run(args []string) int {
 		return 1
 	}
 	defer closeLog()
+	stopProfiles, err := startProfiles()
+	if err != nil {
+		logger.Error("cannot start", "err", err)
+		return 1
+	}
+	defer stopProfiles()
 	srv, err := server.New(cfg, server.Options{Logger: logger, Level: level})
 	if err != nil {
 		logger.Error("cannot start", "err", err)

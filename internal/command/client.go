@@ -80,6 +80,7 @@ type Client struct {
 
 	keyBuf  []int
 	slotBuf []int
+	ctx     Ctx // reused by Exec for every command
 
 	// unblock ends a blocking wait early (CLIENT UNBLOCK, disconnection).
 	unblock chan struct{}

@@ -15,44 +15,47 @@ import (
 // only entry point from the network layer into command execution.
 func (n *Node) Exec(c *Client, w *resp.Writer, argv [][]byte) {
 	n.Stats.Commands.Add(1)
-	ctx := Ctx{Node: n, C: c, Tx: c.Tx, W: w, Argv: argv}
+	// The client's own Ctx is reused: handlers are called through a
+	// function value, so a Ctx on the stack would escape to the heap.
+	ctx := &c.ctx
+	*ctx = Ctx{Node: n, C: c, Tx: c.Tx, W: w, Argv: argv}
 	cmd, unknownSub := n.Table.Resolve(argv)
 	switch {
 	case cmd == nil:
-		n.reject(&ctx, nil, ErrUnknownCommand(argv[0], argv[1:]))
+		n.reject(ctx, nil, ErrUnknownCommand(argv[0], argv[1:]))
 		return
 	case unknownSub:
-		n.reject(&ctx, nil, ErrUnknownSubcommand(cmd.Name, argv[1]))
+		n.reject(ctx, nil, ErrUnknownSubcommand(cmd.Name, argv[1]))
 		return
 	}
 	ctx.Cmd = cmd
 	if (cmd.Arity > 0 && len(argv) != cmd.Arity) || len(argv) < -cmd.Arity {
-		n.reject(&ctx, cmd, ErrWrongArgs(cmd.Name))
+		n.reject(ctx, cmd, ErrWrongArgs(cmd.Name))
 		return
 	}
 	if !c.Authenticated && cmd.Flags&FlagNoAuth == 0 && n.RequirePass() != "" {
-		n.reject(&ctx, cmd, ErrNoAuth)
+		n.reject(ctx, cmd, ErrNoAuth)
 		return
 	}
 	if c.Proto() == 2 && c.InSubscribeMode() && cmd.Flags&FlagAllowedInSubscribe == 0 {
-		n.reject(&ctx, cmd, ErrPubSubContext(cmd.Name))
+		n.reject(ctx, cmd, ErrPubSubContext(cmd.Name))
 		return
 	}
 	if c.Flag(ClientMonitor) && cmd.Flags&(FlagWrite|FlagReadonly|FlagMayReplicate) != 0 {
-		n.reject(&ctx, cmd, ErrReplicaKeyspace)
+		n.reject(ctx, cmd, ErrReplicaKeyspace)
 		return
 	}
 	// Cluster routing (cluster_route.go): a nil check on standalone nodes.
-	if n.Cluster != nil && !n.clusterRoute(&ctx, cmd) {
+	if n.Cluster != nil && !n.clusterRoute(ctx, cmd) {
 		return
 	}
 	if c.Flag(ClientMulti) && !isTransactionControl(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
-			n.reject(&ctx, cmd, "ERR Command not allowed inside a transaction")
+			n.reject(ctx, cmd, "ERR Command not allowed inside a transaction")
 			return
 		}
 		if cmd.Flags&FlagDenyOOM != 0 && n.KS.EvictIfNeeded() != nil {
-			n.reject(&ctx, cmd, ErrOOM)
+			n.reject(ctx, cmd, ErrOOM)
 			return
 		}
 		c.queue(cmd, argv)
@@ -61,12 +64,12 @@ func (n *Node) Exec(c *Client, w *resp.Writer, argv [][]byte) {
 	}
 	if cmd.Flags&FlagDenyOOM != 0 && !c.Flag(ClientNoEvict) {
 		if err := n.KS.EvictIfNeeded(); err != nil {
-			n.reject(&ctx, cmd, ErrOOM)
+			n.reject(ctx, cmd, ErrOOM)
 			return
 		}
 	}
 	n.waitUnpaused(cmd.Flags&(FlagWrite|FlagMayReplicate) != 0)
-	n.call(&ctx, cmd)
+	n.call(ctx, cmd)
 }
 
 func isTransactionControl(cmd *Command) bool {
@@ -101,9 +104,8 @@ func (n *Node) reject(ctx *Ctx, cmd *Command, msg string) {
 // call runs the command, parking the client and running it again while
 // it asks to block (see blocking.go).
 func (n *Node) call(ctx *Ctx, cmd *Command) {
-	ctx.start = time.Now()
-	for {
-		w := n.callOnce(ctx, cmd)
+	for first := true; ; first = false {
+		w := n.callOnce(ctx, cmd, first)
 		if w == nil || !n.waitBlocked(ctx, w) {
 			return
 		}
@@ -112,10 +114,11 @@ func (n *Node) call(ctx *Ctx, cmd *Command) {
 }
 
 // callOnce locks the command's slots, runs its handler inside the client's
-// Tx and records statistics. A panic in a handler answers that client with
+// Tx and records statistics. The first run of a command sets its start
+// time (blocking timeouts count from it). A panic in a handler answers that client with
 // an error and is logged; the node keeps serving everybody else. It
 // returns a registered waiter when the handler asked to block.
-func (n *Node) callOnce(ctx *Ctx, cmd *Command) *waiter {
+func (n *Node) callOnce(ctx *Ctx, cmd *Command, first bool) *waiter {
 	c := ctx.C
 	all := cmd.Flags&FlagLockAll != 0
 	var slots []int
@@ -129,12 +132,22 @@ func (n *Node) callOnce(ctx *Ctx, cmd *Command) *waiter {
 	tx.HoldsAll = all
 	tx.NoTouch = c.Flag(ClientNoTouch)
 	tx.Begin(c.DB())
+	if len(slots) == 1 && len(c.keyBuf) == 1 {
+		tx.SetSlotHint(ctx.Argv[c.keyBuf[0]], slots[0])
+	}
 	mark := ctx.W.Len()
-	start := time.Now()
+	// Monotonic offsets from the node's start cost one clock read, where
+	// time.Now reads the wall clock too; Started.Add(offset) is the same
+	// instant as a time.Time, monotonic reading included.
+	start := time.Since(n.Started)
+	if first {
+		ctx.start = n.Started.Add(start)
+	}
 	n.runHandler(ctx, cmd, mark)
-	elapsed := time.Since(start)
+	elapsed := time.Since(n.Started) - start
 	if cmd.Flags&FlagWrite != 0 && tx.Dirty() > 0 && tx.Propagated() == 0 {
-		tx.Propagate(ctx.Argv...)
+		// argv outlives Finish, so it is propagated without a copy.
+		tx.PropagateArgv(ctx.Argv)
 	}
 	tx.Finish()
 	var w *waiter

@@ -56,12 +56,12 @@ func strIncrDecr(c *Ctx, incr int64) {
 	switch {
 	case e == nil:
 		var buf [20]byte
-		c.Tx.Set(key, keyspace.NewString(strconv.AppendInt(buf[:0], value, 10)), false)
+		c.Tx.SetString(key, strconv.AppendInt(buf[:0], value, 10), false)
 	case e.Encoding() == "raw":
 		// Valkey builds a fresh integer object in this case, so the value
 		// reports "int" again.
 		var buf [20]byte
-		c.Tx.Set(key, keyspace.NewString(strconv.AppendInt(buf[:0], value, 10)), true)
+		c.Tx.SetString(key, strconv.AppendInt(buf[:0], value, 10), true)
 	default:
 		c.Tx.Modify(key, e)
 		e.Str = strconv.AppendInt(e.Str[:0], value, 10)
@@ -97,7 +97,7 @@ func incrbyfloatCommand(c *Ctx) {
 		return
 	}
 	val := strFormatLongDouble(sum)
-	c.Tx.Set(key, keyspace.NewString(val), true)
+	c.Tx.SetString(key, val, true)
 	c.Tx.Notify(keyspace.NotifyString, "incrbyfloat", key)
 	c.W.Bulk(val)
 	c.Tx.Propagate([]byte(strTokSet), key, val, []byte(strTokKeepTTL))

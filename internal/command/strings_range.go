@@ -16,7 +16,7 @@ func appendCommand(c *Ctx) {
 	}
 	var total int
 	if e == nil {
-		c.Tx.Set(key, keyspace.NewString(val), false)
+		c.Tx.SetString(key, val, false)
 		total = len(val)
 	} else {
 		if !strCheckLength(c, int64(len(e.Str)), int64(len(val))) {

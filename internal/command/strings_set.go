@@ -236,7 +236,7 @@ func strSetGeneric(c *Ctx, a strExtArgs, key, val []byte, intReply bool) {
 		}
 		return
 	}
-	c.Tx.Set(key, keyspace.NewString(val), a.flags&strArgKeepTTL != 0)
+	c.Tx.SetString(key, val, a.flags&strArgKeepTTL != 0)
 	if a.expire != nil {
 		c.Tx.SetExpire(key, when)
 	}
@@ -289,7 +289,7 @@ func getsetCommand(c *Ctx) {
 	if !strReplyValue(c, key) {
 		return
 	}
-	c.Tx.Set(key, keyspace.NewString(val), false)
+	c.Tx.SetString(key, val, false)
 	c.Tx.Notify(keyspace.NotifyString, "set", key)
 	c.Tx.Propagate([]byte(strTokSet), key, val)
 }
@@ -406,7 +406,7 @@ func msetnxCommand(c *Ctx) {
 
 func strMSet(c *Ctx) {
 	for j := 1; j < len(c.Argv); j += 2 {
-		c.Tx.Set(c.Argv[j], keyspace.NewString(c.Argv[j+1]), false)
+		c.Tx.SetString(c.Argv[j], c.Argv[j+1], false)
 		c.Tx.Notify(keyspace.NotifyString, "set", c.Argv[j])
 	}
 }

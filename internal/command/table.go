@@ -175,11 +175,10 @@ func (t *Table) add(c *Command) {
 // Lookup finds a command by name (case-insensitive), without subcommand
 // resolution.
 func (t *Table) Lookup(name []byte) *Command {
-	if c, ok := t.cmds[string(name)]; ok {
-		return c
-	}
 	// Lower-case into a stack buffer: map lookups keyed by string(bytes)
-	// do not allocate, and this runs for every command.
+	// do not allocate, and this runs for every command. Clients mostly
+	// send upper case, so one lookup of the lowered name beats trying the
+	// name as sent first.
 	var buf [32]byte
 	if len(name) > len(buf) {
 		return t.cmds[strings.ToLower(string(name))]

@@ -17,7 +17,7 @@ func (ks *Keyspace) KeyExists(db int, key []byte) bool {
 	if t == nil {
 		return false
 	}
-	if t.keys[string(key)] == nil {
+	if t.keys.Get(key) == nil {
 		return false
 	}
 	if at, ok := t.expires[string(key)]; ok && at < ks.now() {
@@ -57,9 +57,18 @@ func (ks *Keyspace) DeleteSlot(s int) int {
 		if t == nil {
 			continue
 		}
-		for k, e := range t.keys {
-			ks.removeLocked(db, t, s, k, e)
-			ks.propagate(db.index, s, [][]byte{[]byte("DEL"), []byte(k)})
+		// Collect first: removing while iterating the table is unsafe.
+		type victim struct {
+			k string
+			e *Entry
+		}
+		var victims []victim
+		for k, e := range t.keys.All() {
+			victims = append(victims, victim{k, e})
+		}
+		for _, v := range victims {
+			ks.removeLocked(db, t, s, v.k, v.e)
+			ks.propagate(db.index, s, [][]byte{[]byte("DEL"), []byte(v.k)})
 			deleted++
 		}
 		db.slots[s] = nil

@@ -9,7 +9,7 @@ import (
 
 // table is one hash slot of one database.
 type table struct {
-	keys map[string]*Entry
+	keys keyTable
 	// expires holds absolute expiry times (ms) of volatile keys only, so the
 	// active expiry cycle samples volatile keys directly, as Valkey's
 	// expires dict allows.
@@ -54,7 +54,7 @@ func (db *DB) SlotSize(s int) int { return int(db.slotKeys[s].Load()) }
 func (db *DB) table(s int, create bool) *table {
 	t := db.slots[s]
 	if t == nil && create {
-		t = &table{keys: make(map[string]*Entry)}
+		t = &table{}
 		db.slots[s] = t
 	}
 	return t
@@ -83,7 +83,7 @@ func (db *DB) SlotKeys(s int, now int64, fn func(key string, e *Entry) bool) {
 	if t == nil {
 		return
 	}
-	for k, e := range t.keys {
+	for k, e := range t.keys.All() {
 		if t.expires != nil {
 			if at, ok := t.expires[k]; ok && at < now {
 				continue

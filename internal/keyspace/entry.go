@@ -19,6 +19,17 @@ type Entry struct {
 	// strEnc remembers whether a string was built by APPEND/SETRANGE
 	// (Valkey reports such strings as "raw" whatever their length).
 	strEnc uint8
+	// inl and inlLen describe an inline block (entry_inline.go): the
+	// block class and whether its key room is used, and the length of the
+	// value it was made with. They fit in the struct's padding.
+	inl    uint8
+	inlLen uint16
+	// key is the key the entry is stored under (set by Tx.Set): the
+	// slot's key table finds entries by it. An entry is stored under one
+	// key at a time. It is the last field so that, in an inline block, a
+	// lookup's key comparison reads the header and the key bytes right
+	// after it.
+	key string
 }
 
 // String encodings for OBJECT ENCODING.
@@ -77,8 +88,12 @@ func (e *Entry) Clone() *Entry {
 	return c
 }
 
-// NewString returns a string entry holding a copy of v.
+// NewString returns a string entry holding a copy of v. Short values are
+// stored in the same allocation as the entry (see entry_inline.go).
 func NewString(v []byte) *Entry {
+	if e := newInlineString(v); e != nil {
+		return e
+	}
 	b := make([]byte, len(v))
 	copy(b, v)
 	return &Entry{Str: b}

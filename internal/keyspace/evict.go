@@ -159,7 +159,7 @@ func (ks *Keyspace) evictOne(c candidate) {
 	if t == nil {
 		return
 	}
-	e := t.keys[c.key]
+	e := t.keys.GetString(c.key)
 	if e == nil {
 		return
 	}
@@ -249,11 +249,13 @@ func (ks *Keyspace) sampleSlot(db *DB, s int, p Policy, now int64, n int, best *
 			if seen >= n {
 				break
 			}
-			consider(k, t.keys[k], at)
+			consider(k, t.keys.GetString(k), at)
 		}
 		return seen
 	}
-	for k, e := range t.keys {
+	// Start at a random place: the table's order is fixed, and sampling
+	// the same first keys of a slot every time would skew the choice.
+	for k, e := range t.keys.AllFrom(rand.Uint64()) {
 		if seen >= n {
 			break
 		}

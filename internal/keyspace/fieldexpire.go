@@ -117,7 +117,7 @@ func (ks *Keyspace) syncVolatile(db *DB, t *table, s int, key string, e *Entry) 
 // key no longer holds e (the command deleted it).
 func (tx *Tx) SyncVolatile(key []byte, e *Entry) {
 	t, s := tx.locate(key, false)
-	if t == nil || t.keys[string(key)] != e {
+	if t == nil || t.keys.Get(key) != e {
 		return
 	}
 	tx.ks.syncVolatile(tx.db, t, s, string(key), e)
@@ -204,7 +204,7 @@ func (ks *Keyspace) expireSlotFields(db *DB, s, maxFields int, deadline time.Tim
 			return r
 		}
 		r.sampled++
-		e := t.keys[key]
+		e := t.keys.GetString(key)
 		if !hasVolatileFields(e) {
 			// Cannot happen while every path keeps the index in step; heal
 			// rather than loop on a stale entry.

@@ -3,7 +3,6 @@ package keyspace
 import (
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/shoal-db/shoal/internal/slot"
 	"github.com/shoal-db/shoal/internal/types"
@@ -35,15 +34,22 @@ type Options struct {
 // them. It is safe for concurrent use under the slot-locking discipline in
 // the package documentation.
 type Keyspace struct {
-	locks   [slot.Count]sync.Mutex
-	dbsMu   sync.RWMutex // guards the dbs slice header itself (SWAPDB swaps elements under LockAll)
-	dbs     []*DB
+	locks [slot.Count]sync.Mutex
+	dbsMu sync.RWMutex // guards the dbs slice header itself (SWAPDB swaps elements under LockAll)
+	dbs   []*DB
+	// dbView is an immutable copy of dbs, republished after every change,
+	// so that DB (called by every command) reads it without touching the
+	// shared dbsMu cache line.
+	dbView  atomic.Pointer[[]*DB]
 	version atomic.Uint64
 	now     func() int64
 	start   int64
 
 	sinksMu sync.RWMutex
 	sinks   []Sink
+	// nsinks lets writes skip propagation entirely, without taking
+	// sinksMu, while nothing consumes it (a standalone node).
+	nsinks atomic.Int32
 
 	notifier    atomic.Pointer[notifierBox]
 	notifyFlags atomic.Uint32
@@ -88,13 +94,14 @@ func New(opts Options) *Keyspace {
 	}
 	ks := &Keyspace{now: opts.Now}
 	if ks.now == nil {
-		ks.now = func() int64 { return time.Now().UnixMilli() }
+		ks.now = newWallClock().NowMs
 	}
 	ks.start = ks.now()
 	ks.dbs = make([]*DB, opts.Databases)
 	for i := range ks.dbs {
 		ks.dbs[i] = newDB(ks, i)
 	}
+	ks.publishDBs()
 	ks.watch.init()
 	ks.lfuLogFactor.Store(10)
 	ks.lfuDecayTime.Store(1)
@@ -105,26 +112,33 @@ func New(opts Options) *Keyspace {
 func (ks *Keyspace) Now() int64 { return ks.now() }
 
 // NumDBs is the number of databases.
-func (ks *Keyspace) NumDBs() int {
-	ks.dbsMu.RLock()
-	defer ks.dbsMu.RUnlock()
-	return len(ks.dbs)
-}
+func (ks *Keyspace) NumDBs() int { return len(*ks.dbView.Load()) }
 
 // DB returns database i, or nil when out of range.
 func (ks *Keyspace) DB(i int) *DB {
-	ks.dbsMu.RLock()
-	defer ks.dbsMu.RUnlock()
-	if i < 0 || i >= len(ks.dbs) {
+	dbs := *ks.dbView.Load()
+	if i < 0 || i >= len(dbs) {
 		return nil
 	}
-	return ks.dbs[i]
+	return dbs[i]
 }
 
-// AddSink registers a propagation sink.
+// publishDBs republishes dbView; the caller holds dbsMu for writing (or
+// owns ks exclusively, in New).
+func (ks *Keyspace) publishDBs() {
+	view := append([]*DB(nil), ks.dbs...)
+	ks.dbView.Store(&view)
+}
+
+// AddSink registers a propagation sink. It receives the effects of writes
+// that record their propagation after AddSink returns; a consumer that
+// needs a gap-free stream (snapshot + stream) registers its sink before it
+// takes its snapshot cut (CurrentVersion). Sinks receive argv they may
+// keep: it never aliases a connection's buffers.
 func (ks *Keyspace) AddSink(s Sink) {
 	ks.sinksMu.Lock()
 	ks.sinks = append(ks.sinks, s)
+	ks.nsinks.Store(int32(len(ks.sinks)))
 	ks.sinksMu.Unlock()
 }
 
@@ -135,12 +149,21 @@ func (ks *Keyspace) RemoveSink(s Sink) {
 	for i, x := range ks.sinks {
 		if x == s {
 			ks.sinks = append(ks.sinks[:i:i], ks.sinks[i+1:]...)
+			ks.nsinks.Store(int32(len(ks.sinks)))
 			return
 		}
 	}
 }
 
+// hasSinks reports whether any sink is registered. A write that sees none
+// may skip building its propagation record: a sink registered later only
+// receives effects applied after it was added, as before.
+func (ks *Keyspace) hasSinks() bool { return ks.nsinks.Load() > 0 }
+
 func (ks *Keyspace) propagate(db, slot int, argv [][]byte) {
+	if !ks.hasSinks() {
+		return
+	}
 	ks.sinksMu.RLock()
 	for _, s := range ks.sinks {
 		s.Propagate(db, slot, argv)

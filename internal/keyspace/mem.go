@@ -6,13 +6,14 @@ import (
 	"github.com/shoal-db/shoal/internal/types"
 )
 
-// Per-key overheads of the Go data structures, measured by
-// TestDatasetBytesMatchesHeap: the map slot (key header + pointer, at the
-// average swiss-table load, plus the per-slot table amortized over the
-// ~6-60 keys per slot of 100k-1M keys) and the Entry struct itself.
+// Per-key overheads of the data structures, measured by
+// TestDatasetBytesMatchesHeap: a key's share of its slot's key table (an
+// 8-byte pointer and a control byte per slot, in 64-byte groups of seven,
+// at the table's average load, plus the per-slot table amortized over the
+// ~6-60 keys per slot of 100k-1M keys), and a plain (not inline) Entry.
 const (
-	mapSlotOverhead = 50
-	entryStructSize = 64
+	tableSlotOverhead = 24
+	entryStructSize   = 80
 )
 
 // memState is the approximate memory accounting the eviction policy and
@@ -24,9 +25,28 @@ type memState struct {
 
 func (m *memState) add(n int64) { m.dataset.Add(n) }
 
-// entrySize estimates the bytes a key and its value occupy.
+// entrySize estimates the bytes a key and its value occupy. It depends
+// only on keyLen and e's contents, so that adding and removing a key
+// account the same amount.
 func entrySize(keyLen int, e *Entry) int64 {
-	n := int64(mapSlotOverhead+entryStructSize) + types.AllocSize(keyLen)
+	n := int64(tableSlotOverhead)
+	if block := e.blockBytes(); block > 0 {
+		// An inline entry: header, value and (when it fits) key in one
+		// block. A key that fits is assumed to be in the room even in
+		// the rare case (an entry stored again under another key) where
+		// it was allocated separately.
+		n += block
+		if !e.keyFits(keyLen) {
+			n += types.AllocSize(keyLen)
+		}
+		if e.Obj != nil {
+			n += e.Obj.MemUsage()
+		} else if !e.strInBlock() {
+			n += types.AllocSize(cap(e.Str))
+		}
+		return n
+	}
+	n += entryStructSize + types.AllocSize(keyLen)
 	if e.Obj != nil {
 		n += e.Obj.MemUsage()
 	} else {

@@ -80,11 +80,11 @@ func (tx *Tx) RandomKey() (string, bool) {
 		found := false
 		tx.withSlot(s, func() {
 			t := db.slots[s]
-			if t == nil || len(t.keys) == 0 {
+			if t == nil || t.keys.Len() == 0 {
 				return
 			}
-			skip := rand.IntN(len(t.keys))
-			for k := range t.keys {
+			skip := rand.IntN(t.keys.Len())
+			for k := range t.keys.All() {
 				if skip > 0 {
 					skip--
 					continue
@@ -124,7 +124,7 @@ func (tx *Tx) FlushAll() {
 func (ks *Keyspace) flushLocked(db *DB) {
 	ks.watch.touchDB(db.index, func(key string) bool {
 		t := db.slots[slot.OfString(key)]
-		return t != nil && t.keys[key] != nil
+		return t != nil && t.keys.GetString(key) != nil
 	})
 	var freed int64
 	for s := range db.slots {
@@ -132,7 +132,7 @@ func (ks *Keyspace) flushLocked(db *DB) {
 		if t == nil {
 			continue
 		}
-		for k, e := range t.keys {
+		for k, e := range t.keys.All() {
 			freed += entrySize(len(k), e)
 		}
 		freed += int64(len(t.expires)) * expireEntryCost
@@ -159,12 +159,13 @@ func (tx *Tx) SwapDB(a, b int) {
 		ks.watch.touchDB(i, func(key string) bool {
 			s := slot.OfString(key)
 			t, u := db.slots[s], other.slots[s]
-			return (t != nil && t.keys[key] != nil) || (u != nil && u.keys[key] != nil)
+			return (t != nil && t.keys.GetString(key) != nil) || (u != nil && u.keys.GetString(key) != nil)
 		})
 	}
 	ks.dbsMu.Lock()
 	ks.dbs[a], ks.dbs[b] = ks.dbs[b], ks.dbs[a]
 	ks.dbs[a].index, ks.dbs[b].index = a, b
+	ks.publishDBs()
 	ks.dbsMu.Unlock()
 	tx.db = ks.DB(cur)
 	tx.dirty++

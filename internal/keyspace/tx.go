@@ -1,6 +1,8 @@
 package keyspace
 
 import (
+	"unsafe"
+
 	"github.com/shoal-db/shoal/internal/slot"
 )
 
@@ -32,11 +34,21 @@ type Tx struct {
 	// modifiedIdx indexes modified once it grows (big MULTI blocks).
 	modifiedIdx map[*Entry]struct{}
 	ready       []ReadyKey
+
+	// The slot of one key the caller already hashed (SetSlotHint), so
+	// that single-key commands compute CRC16 once. The key is recognised
+	// by the address and length of its bytes, valid until the next Begin.
+	hintPtr  *byte
+	hintLen  int
+	hintSlot int
 }
 
 type propagation struct {
 	db, slot int
 	argv     [][]byte
+	// borrowed argv aliases the caller's buffers (PropagateArgv); Finish
+	// copies it before a sink sees it.
+	borrowed bool
 }
 
 type modifiedKey struct {
@@ -67,6 +79,23 @@ func (tx *Tx) Begin(dbIndex int) {
 	tx.modified = tx.modified[:0]
 	tx.modifiedIdx = nil
 	tx.ready = tx.ready[:0]
+	tx.hintPtr = nil
+}
+
+// SetSlotHint tells the Tx that key, whose bytes must stay unchanged until
+// the next Begin, hashes to slot s. Call it after Begin.
+func (tx *Tx) SetSlotHint(key []byte, s int) {
+	if len(key) == 0 {
+		return
+	}
+	tx.hintPtr, tx.hintLen, tx.hintSlot = unsafe.SliceData(key), len(key), s
+}
+
+func (tx *Tx) slotOf(key []byte) int {
+	if tx.hintPtr != nil && len(key) == tx.hintLen && unsafe.SliceData(key) == tx.hintPtr {
+		return tx.hintSlot
+	}
+	return slot.Of(key)
 }
 
 // BeginMulti starts a MULTI/EXEC block: the effects of all its commands are
@@ -96,7 +125,7 @@ func (tx *Tx) Dirty() int { return tx.dirty }
 func (tx *Tx) Ready() []ReadyKey { return tx.ready }
 
 func (tx *Tx) locate(key []byte, create bool) (*table, int) {
-	s := slot.Of(key)
+	s := tx.slotOf(key)
 	return tx.db.table(s, create), s
 }
 
@@ -134,13 +163,13 @@ func (tx *Tx) lookupIn(t *table, s int, key []byte) *Entry {
 	if t == nil {
 		return nil
 	}
-	e := t.keys[string(key)]
+	e := t.keys.Get(key)
 	if e == nil {
 		return nil
 	}
 	if t.expires != nil {
-		if at, ok := t.expires[string(key)]; ok && at < tx.now {
-			tx.expireKey(t, s, string(key))
+		if at, ok := t.expires[e.key]; ok && at < tx.now {
+			tx.expireKey(t, s, e.key)
 			return nil
 		}
 	}
@@ -155,7 +184,7 @@ func (tx *Tx) expireKey(t *table, s int, key string) {
 }
 
 func (ks *Keyspace) expireKeyLocked(db *DB, t *table, s int, key string) {
-	e := t.keys[key]
+	e := t.keys.GetString(key)
 	ks.removeLocked(db, t, s, key, e)
 	ks.stats.ExpiredKeys.Add(1)
 	kb := []byte(key)
@@ -166,7 +195,7 @@ func (ks *Keyspace) expireKeyLocked(db *DB, t *table, s int, key string) {
 // removeLocked deletes key from its table with all bookkeeping but no
 // propagation or notification.
 func (ks *Keyspace) removeLocked(db *DB, t *table, s int, key string, e *Entry) {
-	delete(t.keys, key)
+	t.keys.DeleteString(key)
 	ks.syncVolatile(db, t, s, key, nil) // hash field TTL tracking (fieldexpire.go)
 	if t.expires != nil {
 		if _, ok := t.expires[key]; ok {
@@ -190,18 +219,24 @@ func (tx *Tx) Exists(key []byte) bool { return tx.Lookup(key, NoTouch|NoStats) !
 // unless keepTTL is set. e must not be shared with another key.
 func (tx *Tx) Set(key []byte, e *Entry, keepTTL bool) {
 	t, s := tx.locate(key, true)
-	old := tx.lookupIn(t, s, key)
-	k := string(key)
+	tx.setAt(t, s, tx.lookupIn(t, s, key), key, e, keepTTL)
+}
+
+// setAt is Set once key's table, slot and live entry (old, or nil) are
+// known.
+func (tx *Tx) setAt(t *table, s int, old *Entry, key []byte, e *Entry, keepTTL bool) {
+	// The key is kept in the entry (in its inline block when it fits).
+	e.setKey(key)
+	k := e.key
 	if old != nil {
 		tx.ks.mem.add(-entrySize(len(k), old))
 		if !keepTTL {
 			tx.clearExpire(t, k)
 		}
-		// Reuse the map's existing key string.
-		t.keys[k] = e
+		t.keys.Put(e)
 		tx.ks.touch(e, tx.now)
 	} else {
-		t.keys[k] = e
+		t.keys.Put(e)
 		tx.db.nkeys.Add(1)
 		tx.db.slotKeys[s].Add(1)
 		tx.ks.initAccess(e, tx.now)
@@ -216,7 +251,10 @@ func (tx *Tx) Set(key []byte, e *Entry, keepTTL bool) {
 // place. The memory accounting is settled when the command finishes.
 func (tx *Tx) Modify(key []byte, e *Entry) {
 	t, s := tx.locate(key, false)
-	k := string(key)
+	k := e.key // the stored key: no copy of key needed
+	if k != string(key) {
+		k = string(key)
+	}
 	tx.recordSize(t, k, e)
 	tx.wrote(s, k, e)
 }
@@ -313,11 +351,34 @@ func (tx *Tx) clearExpire(t *table, key string) bool {
 // Propagate records the effect of the current command as argv, replacing
 // the default (the command as received). The argv is copied.
 func (tx *Tx) Propagate(argv ...[]byte) {
+	if !tx.ks.hasSinks() {
+		// Nobody consumes effects: record that one was made, not its bytes.
+		tx.pending = append(tx.pending, propagation{db: tx.db.index, slot: tx.lastSlot})
+		return
+	}
+	tx.pending = append(tx.pending, propagation{db: tx.db.index, slot: tx.lastSlot, argv: cloneArgv(argv)})
+}
+
+// PropagateArgv is Propagate without the copy: argv (the slice and the
+// bytes) must stay valid and unchanged until Finish. The dispatcher uses it
+// to propagate a command as received, whose argv outlives the command.
+func (tx *Tx) PropagateArgv(argv [][]byte) {
+	tx.pending = append(tx.pending, propagation{db: tx.db.index, slot: tx.lastSlot, argv: argv, borrowed: true})
+}
+
+func cloneArgv(argv [][]byte) [][]byte {
+	n := 0
+	for _, a := range argv {
+		n += len(a)
+	}
+	// One backing array for all arguments: two allocations per effect.
+	buf := make([]byte, 0, n)
 	cp := make([][]byte, len(argv))
 	for i, a := range argv {
-		cp[i] = append([]byte(nil), a...)
+		buf = append(buf, a...)
+		cp[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
 	}
-	tx.pending = append(tx.pending, propagation{db: tx.db.index, slot: tx.lastSlot, argv: cp})
+	return cp
 }
 
 // PropagateOnDB is Propagate for an effect on another database (MOVE, COPY ... DB).
@@ -338,7 +399,8 @@ func (tx *Tx) Finish() {
 	}
 	tx.modified = tx.modified[:0]
 	tx.modifiedIdx = nil
-	if len(tx.pending) == 0 {
+	if len(tx.pending) == 0 || !tx.ks.hasSinks() {
+		tx.pending = tx.pending[:0]
 		tx.inMulti = false
 		return
 	}
@@ -347,6 +409,14 @@ func (tx *Tx) Finish() {
 		tx.ks.propagate(tx.pending[0].db, -1, [][]byte{[]byte("MULTI")})
 	}
 	for _, p := range tx.pending {
+		if p.argv == nil {
+			// Recorded while no sink existed; a sink registered since
+			// then starts with later effects.
+			continue
+		}
+		if p.borrowed {
+			p.argv = cloneArgv(p.argv)
+		}
 		tx.ks.propagate(p.db, p.slot, p.argv)
 	}
 	if wrap {

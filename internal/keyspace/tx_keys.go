@@ -55,7 +55,7 @@ func (tx *Tx) ReclaimExpired(from, to int, match func(key string, e *Entry) bool
 				return
 			}
 			for k, at := range t.expires {
-				if at < tx.now && match(k, t.keys[k]) {
+				if at < tx.now && match(k, t.keys.GetString(k)) {
 					tx.expireKey(t, s, k)
 					n++
 				}

@@ -49,7 +49,7 @@ type conn struct {
 func (s *Server) newConn(nc net.Conn) *conn {
 	c := &conn{s: s, nc: nc, closed: make(chan struct{}), wake: make(chan struct{}, 1)}
 	c.input.nc = nc
-	c.rd = resp.NewReader(countingReader{&c.input, &s.node.Stats.NetInput})
+	c.rd = resp.NewReader(countingReader{touchReader{c, &c.input}, &s.node.Stats.NetInput})
 	c.rd.MaxBulkLen = s.settings.maxBulkLen.Load()
 	c.rd.QueryBufLimit = int(s.settings.queryBufLimit.Load())
 	c.w = resp.NewWriter(nc)
@@ -84,7 +84,6 @@ func (s *Server) serve(c *conn) {
 		if len(argv) == 0 {
 			continue
 		}
-		c.client.Touch(time.Now())
 		c.w.Proto = c.client.Proto()
 		mark := c.w.Len()
 		node.Exec(c.client, c.w, argv)
@@ -109,6 +108,22 @@ func (s *Server) serve(c *conn) {
 			c.flush()
 		}
 	}
+}
+
+// touchReader records the client's last interaction whenever input
+// arrives, once per read rather than once per pipelined command, as
+// Valkey sets lastinteraction when it reads from a client.
+type touchReader struct {
+	c *conn
+	r io.Reader
+}
+
+func (t touchReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if n > 0 {
+		t.c.client.Touch(time.Now())
+	}
+	return n, err
 }
 
 // readFailed answers a protocol error before closing, as Valkey does.
