@@ -159,8 +159,11 @@ func (e *Entry) keyRoom(n int) []byte {
 // Entry (cp := *e) fails the check, so the key room is only ever written
 // through the block's own header.
 func (e *Entry) ownsBlock() bool {
+	// Compare addresses as integers: for a copy, e+offset lies outside
+	// e's allocation, and forming such a pointer is invalid (checkptr
+	// rejects it under -race).
 	return e.inl&inlClassMask != 0 &&
-		unsafe.SliceData(e.Str) == (*byte)(unsafe.Add(unsafe.Pointer(e), entryHeaderSize+inlineKeyReserve))
+		uintptr(unsafe.Pointer(unsafe.SliceData(e.Str))) == uintptr(unsafe.Pointer(e))+entryHeaderSize+inlineKeyReserve
 }
 
 // strInBlock reports whether e.Str still lives in e's block (possibly
