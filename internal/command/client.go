@@ -58,12 +58,14 @@ type Client struct {
 	name     string // guarded by Mu
 	libName  string // guarded by Mu
 	libVer   string // guarded by Mu
-	db       int    // guarded by Mu
-	lastCmd  string // guarded by Mu
 	user     string // guarded by Mu
 	multiLen int    // guarded by Mu
 	watchLen int    // guarded by Mu
 
+	// db and lastCmd are read by CLIENT LIST from other goroutines and
+	// written on every command: atomics keep the hot path lock-free.
+	db              atomic.Int32
+	lastCmd         atomic.Pointer[Command]
 	flags           atomic.Int64
 	lastInteraction atomic.Int64 // unix ms
 	subs            atomic.Int64 // channel subscriptions
@@ -132,18 +134,10 @@ func (c *Client) SetFlag(f int64, on bool) {
 func (c *Client) Flags() int64 { return c.flags.Load() }
 
 // DB is the selected database.
-func (c *Client) DB() int {
-	c.Mu.Lock()
-	defer c.Mu.Unlock()
-	return c.db
-}
+func (c *Client) DB() int { return int(c.db.Load()) }
 
 // SetDB selects a database.
-func (c *Client) SetDB(db int) {
-	c.Mu.Lock()
-	c.db = db
-	c.Mu.Unlock()
-}
+func (c *Client) SetDB(db int) { c.db.Store(int32(db)) }
 
 // Name is the CLIENT SETNAME name.
 func (c *Client) Name() string {
@@ -210,7 +204,10 @@ type ClientInfo struct {
 func (c *Client) Info(now time.Time) ClientInfo {
 	c.Mu.Lock()
 	ci := ClientInfo{ID: c.ID, Addr: c.Addr, LocalAddr: c.LocalAddr, Name: c.name, LibName: c.libName,
-		LibVer: c.libVer, LastCmd: c.lastCmd, User: c.user, DB: c.db, MultiLen: c.multiLen, WatchLen: c.watchLen}
+		LibVer: c.libVer, User: c.user, DB: c.DB(), MultiLen: c.multiLen, WatchLen: c.watchLen}
+	if cmd := c.lastCmd.Load(); cmd != nil {
+		ci.LastCmd = cmd.Name
+	}
 	c.Mu.Unlock()
 	ci.AgeSec = int64(now.Sub(c.Created).Seconds())
 	ci.IdleSec = int64(now.Sub(c.LastInteraction()).Seconds())

@@ -200,7 +200,7 @@ func (n *Node) afterCall(ctx *Ctx, cmd *Command, elapsed time.Duration) {
 		}
 		n.Latency.Record(ev, elapsed.Milliseconds())
 	}
-	if cmd.Flags&(FlagSkipMonitor|FlagAdmin) == 0 {
+	if cmd.Flags&(FlagSkipMonitor|FlagAdmin) == 0 && n.Monitors.Active() {
 		if c.Flag(ClientMonitor) {
 			// A monitor sees its own command's reply before the line
 			// describing it, as in Valkey.
@@ -208,9 +208,9 @@ func (n *Node) afterCall(ctx *Ctx, cmd *Command, elapsed time.Duration) {
 		}
 		n.Monitors.Feed(c.DB(), c.Addr, ctx.Argv)
 	}
-	c.Mu.Lock()
-	c.lastCmd = cmd.Name
-	c.Mu.Unlock()
+	if c.lastCmd.Load() != cmd {
+		c.lastCmd.Store(cmd)
+	}
 }
 
 // slotsOf returns the sorted, de-duplicated slots of cmd's keys.

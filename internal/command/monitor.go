@@ -39,6 +39,10 @@ func (s *MonitorSet) Remove(c *Client) {
 	s.mu.Unlock()
 }
 
+// Active reports whether any client is monitoring (a lock-free check the
+// dispatcher makes before formatting anything).
+func (s *MonitorSet) Active() bool { return s.n.Load() > 0 }
+
 // Feed sends one executed command to every monitor, formatted as Valkey:
 // +1339518083.107412 [0 127.0.0.1:60866] "set" "foo" "bar".
 func (s *MonitorSet) Feed(db int, addr string, argv [][]byte) {
