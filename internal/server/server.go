@@ -36,6 +36,7 @@ type Server struct {
 	conns   map[*conn]struct{}
 
 	settings liveSettings
+	gc       *gcTuner // nil unless Options.TuneGC
 }
 
 // liveSettings are config values read on hot paths, kept in atomics by
@@ -58,6 +59,10 @@ type Options struct {
 	// Level, when set, is the LevelVar behind Logger's handler; the
 	// loglevel directive adjusts it.
 	Level *slog.LevelVar
+	// TuneGC lets the server bound the garbage collector's headroom with
+	// a soft memory limit (gctune.go). The limit is process-wide, so only
+	// a process that runs one server (shoal-server) should set it.
+	TuneGC bool
 }
 
 // New builds a server from cfg. It does not listen yet.
@@ -72,6 +77,9 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		stop:     make(chan struct{}),
 		shutdown: make(chan struct{}),
 		conns:    make(map[*conn]struct{}),
+	}
+	if opts.TuneGC {
+		s.gc = newGCTuner()
 	}
 	s.ks = keyspace.New(keyspace.Options{Databases: int(cfg.Int("databases"))})
 	s.node = command.NewNode(s.ks, cfg, s)
