@@ -1,10 +1,10 @@
 package server
 
 import (
-	"runtime"
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
