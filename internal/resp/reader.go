@@ -198,6 +198,21 @@ func parseStrictInt(b []byte) (int64, bool) {
 	if len(b) == 0 || b[0] < '1' || b[0] > '9' {
 		return 0, false
 	}
+	if len(b) <= 18 {
+		// Cannot overflow: parse in place (every request has a few of
+		// these lengths, and strconv's generality shows in profiles).
+		var v int64
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int64(c-'0')
+		}
+		if neg {
+			v = -v
+		}
+		return v, true
+	}
 	v, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil {
 		return 0, false
