@@ -191,6 +191,7 @@ func parseStrictInt(b []byte) (int64, bool) {
 	if len(b) == 1 && b[0] == '0' {
 		return 0, true
 	}
+	signed := b
 	neg := b[0] == '-'
 	if neg {
 		b = b[1:]
@@ -213,12 +214,9 @@ func parseStrictInt(b []byte) (int64, bool) {
 		}
 		return v, true
 	}
-	v, err := strconv.ParseInt(string(b), 10, 64)
+	v, err := strconv.ParseInt(string(signed), 10, 64)
 	if err != nil {
 		return 0, false
-	}
-	if neg {
-		v = -v
 	}
 	return v, true
 }
