@@ -35,7 +35,7 @@ func run(args []string) int {
 		return 1
 	}
 	defer stopProfiles()
-	srv, err := server.New(cfg, server.Options{Logger: logger, Level: level})
+	srv, err := server.New(cfg, server.Options{Logger: logger, Level: level, TuneGC: true})
 	if err != nil {
 		logger.Error("cannot start", "err", err)
 		return 1

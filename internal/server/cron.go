@@ -32,6 +32,9 @@ func (s *Server) cron() {
 			s.ks.ActiveExpireCycle(budget, int(effort))
 		}
 		s.node.SampleStats()
+		if s.gc != nil {
+			s.gc.tick()
+		}
 		if n%int(s.settings.hz.Load()+1) == 0 {
 			s.closeIdleClients()
 		}

@@ -37,6 +37,7 @@ type Server struct {
 
 	settings liveSettings
 	cluster  *clusterNode // cluster mode only (cluster.go)
+	gc       *gcTuner     // nil unless Options.TuneGC
 }
 
 // liveSettings are config values read on hot paths, kept in atomics by
@@ -59,6 +60,10 @@ type Options struct {
 	// Level, when set, is the LevelVar behind Logger's handler; the
 	// loglevel directive adjusts it.
 	Level *slog.LevelVar
+	// TuneGC lets the server bound the garbage collector's headroom with
+	// a soft memory limit (gctune.go). The limit is process-wide, so only
+	// a process that runs one server (shoal-server) should set it.
+	TuneGC bool
 }
 
 // New builds a server from cfg. It does not listen yet.
@@ -73,6 +78,9 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 		stop:     make(chan struct{}),
 		shutdown: make(chan struct{}),
 		conns:    make(map[*conn]struct{}),
+	}
+	if opts.TuneGC {
+		s.gc = newGCTuner()
 	}
 	dbs := cfg.Int("databases")
 	if cfg.Bool("cluster-enabled") {

@@ -1,0 +1,31 @@
+package server
+
+import (
+	"math"
+	"runtime/debug"
+	"testing"
+)
+
+func TestGCLimitFor(t *testing.T) {
+	for _, tc := range []struct{ live, nonHeap, want int64 }{
+		{0, 10 << 20, 10<<20 + gcMinHeadroom},
+		{100 << 20, 10 << 20, 10<<20 + 100<<20 + gcMinHeadroom},
+		{1 << 30, 20 << 20, 20<<20 + 1<<30 + (1<<30)*gcHeadroomPercent/100},
+	} {
+		if got := gcLimitFor(tc.live, tc.nonHeap, gcHeadroomPercent); got != tc.want {
+			t.Errorf("gcLimitFor(%d, %d) = %d, want %d", tc.live, tc.nonHeap, got, tc.want)
+		}
+	}
+}
+
+// The tuner reads the runtime's metrics without error and, once a
+// collection happened, sets a limit above the live heap.
+func TestGCTunerTick(t *testing.T) {
+	defer debug.SetMemoryLimit(math.MaxInt64)
+	g := newGCTuner()
+	g.enabled = true
+	g.tick()
+	if g.last != 0 && g.last < gcMinHeadroom {
+		t.Fatalf("limit %d below the minimum headroom", g.last)
+	}
+}
