@@ -49,6 +49,11 @@ func (n *Node) Exec(c *Client, w *resp.Writer, argv [][]byte) {
 	if n.Cluster != nil && !n.clusterRoute(ctx, cmd) {
 		return
 	}
+	// Replica read-only, min-replicas-to-write and stale-data gates
+	// (repl_gate.go): one atomic load while none applies.
+	if n.Repl != nil && n.Repl.Gate() != 0 && !n.replGate(ctx, cmd) {
+		return
+	}
 	if c.Flag(ClientMulti) && !isTransactionControl(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
 			n.reject(ctx, cmd, "ERR Command not allowed inside a transaction")
