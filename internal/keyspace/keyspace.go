@@ -61,6 +61,14 @@ type Keyspace struct {
 	// fieldJob is the hash field expiry job's state (fieldexpire.go).
 	fieldJob fieldJobState
 
+	// replica is set while this node replicates a primary (replica.go).
+	replica atomic.Bool
+
+	// snaps is the immutable registry of running snapshots (snapshot.go);
+	// snapMu serialises its republication.
+	snapMu sync.Mutex
+	snaps  atomic.Pointer[[]*Snapshot]
+
 	limits       atomic.Pointer[types.Limits]
 	lfuMode      atomic.Bool
 	lfuLogFactor atomic.Int32
