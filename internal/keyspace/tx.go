@@ -25,6 +25,9 @@ type Tx struct {
 	HoldsAll bool
 	// NoTouch makes reads leave LRU/LFU clocks alone (CLIENT NO-TOUCH).
 	NoTouch bool
+	// Staging makes the Tx work on the shadow databases of imported slots
+	// (staging.go); the caller sets it before Begin.
+	Staging bool
 	// FromPrimary marks a replica's link to its primary: keys are never
 	// expired by its commands (see replica.go).
 	FromPrimary bool
@@ -75,6 +78,9 @@ func (ks *Keyspace) NewTx() *Tx { return &Tx{ks: ks} }
 // lock, so resolving the database after locking cannot race with it.
 func (tx *Tx) Begin(dbIndex int) {
 	tx.db = tx.ks.DB(dbIndex)
+	if tx.Staging {
+		tx.db = tx.db.staged()
+	}
 	tx.now = tx.ks.now()
 	tx.dirty = 0
 	tx.lastSlot = -1
@@ -109,7 +115,12 @@ func (tx *Tx) BeginMulti(dbIndex int) {
 }
 
 // Select switches the database within a command (SELECT inside MULTI).
-func (tx *Tx) Select(dbIndex int) { tx.db = tx.ks.DB(dbIndex) }
+func (tx *Tx) Select(dbIndex int) {
+	tx.db = tx.ks.DB(dbIndex)
+	if tx.Staging {
+		tx.db = tx.db.staged()
+	}
+}
 
 // DB is the database the Tx works on.
 func (tx *Tx) DB() *DB { return tx.db }
