@@ -140,6 +140,9 @@ func (n *Node) callOnce(ctx *Ctx, cmd *Command, first bool) *waiter {
 	if len(slots) == 1 && len(c.keyBuf) == 1 {
 		tx.SetSlotHint(ctx.Argv[c.keyBuf[0]], slots[0])
 	}
+	if !all {
+		n.prewriteKeys(tx, cmd, ctx.Argv, c.keyBuf)
+	}
 	mark := ctx.W.Len()
 	// Monotonic offsets from the node's start cost one clock read, where
 	// time.Now reads the wall clock too; Started.Add(offset) is the same

@@ -203,6 +203,9 @@ func execCommand(c *Ctx) {
 		sub := Ctx{Node: n, C: cl, Tx: tx, W: c.W, Argv: q.argv, Cmd: q.cmd, inExec: true, start: c.start}
 		before := tx.Propagated()
 		dirty := tx.Dirty()
+		if !all && n.KS.Snapshotting() {
+			n.prewriteKeys(tx, q.cmd, q.argv, q.cmd.KeyPositions(q.argv, nil))
+		}
 		n.runHandler(&sub, q.cmd, c.W.Len())
 		if q.cmd.Flags&FlagWrite != 0 && tx.Dirty() > dirty && tx.Propagated() == before {
 			tx.Propagate(q.argv...)
