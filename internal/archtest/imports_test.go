@@ -25,9 +25,13 @@ var allowed = map[string][]string{
 	"internal/command": {"internal/keyspace", "internal/resp", "internal/types", "internal/config",
 		"internal/pubsub", "internal/slot", "internal/glob",
 		"internal/cluster"}, // the pure state machine: CLUSTER commands, routing snapshots
+	// Replication: the backlog, the primary and replica sides; it applies
+	// the stream through the command layer's dispatcher.
+	"internal/repl": {"internal/command", "internal/keyspace", "internal/resp", "internal/config"},
 	"internal/server": {"internal/command", "internal/keyspace", "internal/resp", "internal/config",
 		"internal/pubsub", "internal/types", "internal/slot", "internal/glob",
-		"internal/cluster", "internal/cluster/bus"}, // cluster mode: the Runner and the TCP bus
+		"internal/cluster", "internal/cluster/bus", // cluster mode: the Runner and the TCP bus
+		"internal/repl"},
 	"internal/testutil":  {"internal/server", "internal/config"},
 	"internal/archtest":  {},
 	"internal/difftest":  {"internal/testutil", "internal/resp", "internal/server", "internal/config"},

@@ -5,14 +5,14 @@ import "strconv"
 // Replication error replies (REPLICAOF, REPLCONF, PSYNC, WAIT and the
 // replica gates), as Valkey's replication.c and server.c send them.
 const (
-	ErrReplicaofCluster    = "ERR REPLICAOF not allowed in cluster mode."
-	ErrReplicaofFailover   = "ERR REPLICAOF not allowed while failing over."
+	ErrReplicaofCluster     = "ERR REPLICAOF not allowed in cluster mode."
+	ErrReplicaofFailover    = "ERR REPLICAOF not allowed while failing over."
 	ErrReplicaofFromReplica = "ERR Command is not valid when client is a replica."
-	ErrReplicaofPort       = "ERR Invalid master port"
-	ErrWaitOnReplica       = "ERR WAIT cannot be used with replica instances. Please also note that if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated."
-	ErrSyncNoPrimaryLink   = "NOMASTERLINK Can't SYNC while not connected with my master"
-	ErrSyncPendingOutput   = "ERR SYNC and PSYNC are invalid with pending output"
-	ErrPrimaryDown         = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
+	ErrReplicaofPort        = "ERR Invalid master port"
+	ErrWaitOnReplica        = "ERR WAIT cannot be used with replica instances. Please also note that if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated."
+	ErrSyncNoPrimaryLink    = "NOMASTERLINK Can't SYNC while not connected with my master"
+	ErrSyncPendingOutput    = "ERR SYNC and PSYNC are invalid with pending output"
+	ErrPrimaryDown          = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
 	// ErrSyncNotShoal is Shoal's own: a full synchronization streams a
 	// point-in-time snapshot as commands (no RDB), which only a Shoal
 	// replica (REPLCONF capa shoal) understands; SYNC, which expects an

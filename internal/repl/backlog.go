@@ -97,6 +97,13 @@ func (b *backlog) setLimit(l bufferLimit) {
 	b.mu.Unlock()
 }
 
+// streamDBNow is the database the stream has selected last (-1: none).
+func (b *backlog) streamDBNow() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.streamDB
+}
+
 // histlen is repl_backlog_histlen.
 func (b *backlog) histlen() int64 {
 	b.mu.Lock()
@@ -268,17 +275,17 @@ func (b *backlog) wakeReaders() {
 
 // newReader registers a reader at stream index pos, which must still be
 // in the history. It returns nil when it is not.
-func (b *backlog) newReader(pos int64) *reader {
+func (b *backlog) newReader(pos int64, drop func()) *reader {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.newReaderLocked(pos)
+	return b.newReaderLocked(pos, drop)
 }
 
-func (b *backlog) newReaderLocked(pos int64) *reader {
+func (b *backlog) newReaderLocked(pos int64, drop func()) *reader {
 	if pos < b.start || pos > b.end.Load() {
 		return nil
 	}
-	r := &reader{wake: make(chan struct{}, 1)}
+	r := &reader{wake: make(chan struct{}, 1), drop: drop}
 	r.pos.Store(pos)
 	b.readers[r] = struct{}{}
 	return r
@@ -327,6 +334,33 @@ func (b *backlog) read(r *reader, limit int64, dst []byte) (data []byte, wait <-
 		pos += int64(n)
 	}
 	return dst, nil, true
+}
+
+// setDrop installs r's drop callback, calling it at once when r was
+// already dropped.
+func (b *backlog) setDrop(r *reader, f func()) {
+	b.mu.Lock()
+	r.drop = f
+	dropped := r.dropped
+	b.mu.Unlock()
+	if dropped {
+		f()
+	}
+}
+
+// parkAt parks r until the stream grows past pos; it returns nil when it
+// already has.
+func (b *backlog) parkAt(r *reader, pos int64) <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.end.Load() > pos {
+		return nil
+	}
+	if !r.waiting {
+		r.waiting = true
+		b.waiting++
+	}
+	return r.wake
 }
 
 // appendRESP encodes argv as a RESP multibulk.

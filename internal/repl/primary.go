@@ -155,7 +155,7 @@ func (r *Repl) Sync(c *command.Ctx, psync bool, replid string, offset int64) {
 	}
 	var rd *reader
 	if r.bl != nil && replid != "?" && r.ids.continues(replid, offset) {
-		rd = r.bl.newReader(offset - 1)
+		rd = r.bl.newReader(offset-1, nil)
 	}
 	if rd == nil {
 		if replid != "?" {
@@ -173,17 +173,19 @@ func (r *Repl) Sync(c *command.Ctx, psync bool, replid string, offset int64) {
 	}
 	delete(r.pending, cl)
 	rep := r.addReplicaLocked(cl, conf)
-	myID := r.ids.replid
+	myID, bl := r.ids.replid, r.bl
 	r.mu.Unlock()
+	if rd != nil {
+		bl.setDrop(rd, rep.kill)
+	}
 
 	rep.setConn(d.DetachOutput(c.W))
 	cl.SetFlag(command.ClientReplica|command.ClientReplyOff, true)
 	if rd == nil {
 		r.log.Info("Replica asks for synchronization: starting a full synchronization", "replica", rep.name())
-		go rep.run(nil)
+		go rep.run(bl, nil, myID)
 		return
 	}
-	rd.drop = rep.kill
 	rep.state.Store(stateOnline)
 	reply := "+CONTINUE\r\n"
 	if rep.capa&capaPSYNC2 != 0 {
@@ -193,7 +195,7 @@ func (r *Repl) Sync(c *command.Ctx, psync bool, replid string, offset int64) {
 	if _, err := rep.conn.Write([]byte(reply)); err != nil {
 		rep.kill()
 	}
-	go rep.run(rd)
+	go rep.run(bl, rd, myID)
 }
 
 // addReplicaLocked registers a replica connection; mu is held.
@@ -357,4 +359,3 @@ func (r *Repl) pruneConfs() {
 		}
 	}
 }
-

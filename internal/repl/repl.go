@@ -51,19 +51,20 @@ type Repl struct {
 	link    *link // guarded by mu
 	// forceFull makes the next PSYNC ask for a full resync (the data does
 	// not belong to the new primary's history).
-	forceFull bool
-	ids       ids
-	bl        *backlog // nil while no backlog is active
-	offset    int64    // master_repl_offset while bl is nil
-	sink      *sink    // registered with the keyspace while set
-	replicas  map[*command.Client]*replica
-	pending   map[*command.Client]*replicaConf // REPLCONF before PSYNC
-	lastGetAck     int64
+	forceFull       bool
+	ids             ids
+	bl              *backlog // nil while no backlog is active
+	offset          int64    // master_repl_offset while bl is nil
+	sink            *sink    // registered with the keyspace while set
+	replicas        map[*command.Client]*replica
+	pending         map[*command.Client]*replicaConf // REPLCONF before PSYNC
+	lastGetAck      int64
 	noReplicasSince time.Time
-	set       settings // guarded by mu
+	set             settings // guarded by mu
 
-	gate atomic.Uint32
-	good atomic.Int64 // replicas within min-replicas-max-lag
+	timeoutNs atomic.Int64 // repl-timeout
+	gate      atomic.Uint32
+	good      atomic.Int64 // replicas within min-replicas-max-lag
 	// mfPaused suppresses the replication PINGs while writes are paused
 	// for a manual failover: they would move the offset the replica must
 	// reach.
@@ -74,7 +75,7 @@ type Repl struct {
 
 	stats struct {
 		full, partialOK, partialErr atomic.Int64
-		netIn, netOut              atomic.Int64
+		netIn, netOut               atomic.Int64
 	}
 
 	stop chan struct{}
@@ -83,21 +84,21 @@ type Repl struct {
 
 // settings are the replication directives, refreshed by Reload.
 type settings struct {
-	backlogSize    int64
-	backlogTTL     time.Duration
-	timeout        time.Duration
-	pingPeriod     time.Duration
-	minToWrite     int64
-	minMaxLag      int64
-	readOnly       bool
-	serveStale     bool
-	primaryAuth    string
-	primaryUser    string
-	announceIP     string
-	announcePort   int
-	priority       int64
-	announced      bool
-	limit          bufferLimit
+	backlogSize  int64
+	backlogTTL   time.Duration
+	timeout      time.Duration
+	pingPeriod   time.Duration
+	minToWrite   int64
+	minMaxLag    int64
+	readOnly     bool
+	serveStale   bool
+	primaryAuth  string
+	primaryUser  string
+	announceIP   string
+	announcePort int
+	priority     int64
+	announced    bool
+	limit        bufferLimit
 }
 
 var _ command.Replication = (*Repl)(nil)
@@ -137,6 +138,7 @@ func (r *Repl) Reload() {
 	if l, ok := c.OutputBufferLimit("replica"); ok {
 		s.limit = bufferLimit{hard: int64(l.Hard), soft: int64(l.Soft), softFor: time.Duration(l.SoftSeconds) * time.Second}
 	}
+	r.timeoutNs.Store(int64(s.timeout))
 	r.mu.Lock()
 	r.set = s
 	if r.bl != nil {
@@ -151,6 +153,9 @@ func cfgString(c *config.Config, name string) string {
 	v, _ := c.Get(name)
 	return v
 }
+
+// timeout is repl-timeout.
+func (r *Repl) timeout() time.Duration { return time.Duration(r.timeoutNs.Load()) }
 
 func (r *Repl) settings() settings {
 	r.mu.Lock()
@@ -269,6 +274,7 @@ func (r *Repl) SetPrimary(host string, port int, fullSync, checkSame bool) (alre
 	wasPrimary := !r.replica
 	r.replica, r.host, r.pport = true, host, port
 	r.forceFull = fullSync
+	r.ks.SetReplicaMode(true)
 	if wasPrimary {
 		r.removeSinkLocked()
 	}
@@ -313,6 +319,7 @@ func (r *Repl) Promote() {
 	}
 	r.mu.Lock()
 	r.replica, r.host, r.pport = false, "", 0
+	r.ks.SetReplicaMode(false)
 	r.ids.shift(r.offsetLocked())
 	if r.bl != nil {
 		// Force a SELECT before the first effect, as Valkey's
