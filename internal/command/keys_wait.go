@@ -28,13 +28,8 @@ func waitCommand(c *Ctx) {
 		c.Error(ErrWaitOnReplica)
 		return
 	}
-	numReplicas, ok := types.ParseInt(c.Argv[1])
+	numReplicas, ok := c.Int(1)
 	if !ok {
-		c.Error(ErrNotInt)
-		return
-	}
-	if numReplicas < 0 || numReplicas > math.MaxInt32 {
-		c.Error(ErrValueRange(0, math.MaxInt32))
 		return
 	}
 	timeout, ok := parseKeysTimeoutMs(c, 2)

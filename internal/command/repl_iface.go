@@ -45,6 +45,8 @@ type Replication interface {
 	Info() ReplInfo
 	// Stats are the sync counters of INFO stats.
 	Stats() ReplStats
+	// ChangeReplID starts a new replication history (DEBUG CHANGE-REPL-ID).
+	ChangeReplID()
 }
 
 // Gate bits (Replication.Gate).

@@ -397,3 +397,11 @@ func (r *Repl) Stats() command.ReplStats {
 // SetManualFailoverPause suppresses (or resumes) the replication PINGs
 // while writes are paused for a manual failover.
 func (r *Repl) SetManualFailoverPause(on bool) { r.mfPaused.Store(on) }
+
+// ChangeReplID implements command.Replication (DEBUG CHANGE-REPL-ID).
+func (r *Repl) ChangeReplID() {
+	r.mu.Lock()
+	r.ids.change()
+	r.ids.clear2()
+	r.mu.Unlock()
+}
