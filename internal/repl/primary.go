@@ -332,7 +332,7 @@ func (r *Repl) Acked(offset int64) (int, <-chan struct{}) {
 func (r *Repl) RequestAck(offset int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.bl == nil || r.replica || len(r.replicas) == 0 || r.lastGetAck >= offset {
+	if r.bl == nil || r.replica || len(r.replicas) == 0 || r.lastGetAck >= offset || r.mfPaused.Load() {
 		return
 	}
 	r.bl.appendCommand(-1, getAckArgv)

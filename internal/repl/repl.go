@@ -203,6 +203,15 @@ func (r *Repl) Close() {
 	r.wg.Wait()
 }
 
+func (r *Repl) closed() bool {
+	select {
+	case <-r.stop:
+		return true
+	default:
+		return false
+	}
+}
+
 // Gate implements command.Replication.
 func (r *Repl) Gate() uint32 { return r.gate.Load() }
 
@@ -263,6 +272,9 @@ func (r *Repl) ReplicaOf(host string, port int) (already bool) {
 func (r *Repl) SetPrimary(host string, port int, fullSync, checkSame bool) (already bool) {
 	r.roleMu.Lock()
 	defer r.roleMu.Unlock()
+	if r.closed() {
+		return false
+	}
 	r.mu.Lock()
 	if checkSame && r.replica && r.host == host && r.pport == port {
 		r.mu.Unlock()
@@ -306,6 +318,9 @@ func (r *Repl) ReplicaOfNoOne() { r.Promote() }
 func (r *Repl) Promote() {
 	r.roleMu.Lock()
 	defer r.roleMu.Unlock()
+	if r.closed() {
+		return
+	}
 	r.mu.Lock()
 	if !r.replica {
 		r.mu.Unlock()
@@ -395,8 +410,43 @@ func (r *Repl) Stats() command.ReplStats {
 }
 
 // SetManualFailoverPause suppresses (or resumes) the replication PINGs
-// while writes are paused for a manual failover.
-func (r *Repl) SetManualFailoverPause(on bool) { r.mfPaused.Store(on) }
+// and GETACKs while writes are paused for a manual failover: nothing may
+// move the offset the replica has to reach. Both are appended under mu,
+// so none follows once this returns.
+func (r *Repl) SetManualFailoverPause(on bool) {
+	r.mu.Lock()
+	r.mfPaused.Store(on)
+	r.mu.Unlock()
+}
+
+// PrimaryLastSeen is when this replica last heard from its primary: now
+// minus the link's idle time while connected, the time it went down
+// otherwise; the zero time on a primary, and the epoch when the link was
+// never up (the data is too old to fail over with).
+func (r *Repl) PrimaryLastSeen() time.Time {
+	r.mu.Lock()
+	l := r.link
+	replica := r.replica
+	r.mu.Unlock()
+	switch {
+	case !replica:
+		return time.Time{}
+	case l != nil && l.stateNow() == linkConnected:
+		return time.UnixMilli(l.lastIO.Load())
+	case l != nil && l.downSince.Load() != 0:
+		return time.UnixMilli(l.downSince.Load())
+	}
+	return time.UnixMilli(1)
+}
+
+// Reset turns a replica into an empty primary with a new history (CLUSTER
+// RESET): its data is flushed, so nobody may continue from its old one.
+func (r *Repl) Reset() {
+	r.Promote()
+	r.mu.Lock()
+	r.freeBacklogLocked()
+	r.mu.Unlock()
+}
 
 // ChangeReplID implements command.Replication (DEBUG CHANGE-REPL-ID).
 func (r *Repl) ChangeReplID() {
