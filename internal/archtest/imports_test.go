@@ -24,9 +24,12 @@ var allowed = map[string][]string{
 	"internal/keyspace": {"internal/types", "internal/slot", "internal/glob"},
 	"internal/command": {"internal/keyspace", "internal/resp", "internal/types", "internal/config",
 		"internal/pubsub", "internal/slot", "internal/glob",
-		"internal/cluster"}, // the pure state machine: CLUSTER commands, routing snapshots
+		"internal/cluster",    // the pure state machine: CLUSTER commands, routing snapshots
+		"internal/migration"}, // atomic slot migration jobs
+	"internal/migration": {"internal/keyspace", "internal/cluster", "internal/config", "internal/resp", "internal/slot"},
 	"internal/server": {"internal/command", "internal/keyspace", "internal/resp", "internal/config",
 		"internal/pubsub", "internal/types", "internal/slot", "internal/glob",
+		"internal/migration",
 		"internal/cluster", "internal/cluster/bus"}, // cluster mode: the Runner and the TCP bus
 	"internal/testutil":  {"internal/server", "internal/config"},
 	"internal/archtest":  {},

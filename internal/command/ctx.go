@@ -25,6 +25,7 @@ type Ctx struct {
 	start  time.Time     // when the command was first run (block deadlines)
 	block  *blockRequest // set by Block
 	inExec bool          // running inside EXEC: never block
+	paused <-chan struct{} // set by callOnce: the slots are paused for a migration
 }
 
 // Error replies with an error and counts it for INFO errorstats.
