@@ -137,7 +137,9 @@ func TestASMUnderLoad(t *testing.T) {
 		if st != last {
 			last = st
 			imp := asmJobs(t, c, 1)
-			if len(imp) > 0 { t.Logf("source %s (%v); target %v %v", st, job["progress"], imp[0]["state"], imp[0]["message"]) }
+			if len(imp) > 0 {
+				t.Logf("source %s (%v); target %v %v", st, job["progress"], imp[0]["state"], imp[0]["message"])
+			}
 		}
 		if st == "failed" || st == "cancelled" {
 			t.Fatalf("job ended %s: %v", st, job)

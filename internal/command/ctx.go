@@ -22,9 +22,9 @@ type Ctx struct {
 	Cmd  *Command
 
 	failed bool
-	start  time.Time     // when the command was first run (block deadlines)
-	block  *blockRequest // set by Block
-	inExec bool          // running inside EXEC: never block
+	start  time.Time       // when the command was first run (block deadlines)
+	block  *blockRequest   // set by Block
+	inExec bool            // running inside EXEC: never block
 	paused <-chan struct{} // set by callOnce: the slots are paused for a migration
 }
 
