@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,6 +21,23 @@ type Bench struct {
 
 	mu     sync.Mutex
 	events []Event
+
+	live atomic.Pointer[Live]
+}
+
+// Live is a running tally of a run in progress, updated ten times a
+// second: what a driver polls to wait for load to be steady, or for the
+// first redirection after it moved a slot.
+type Live struct {
+	Ops, Errors, Moved, Ask, TryAgain int64
+}
+
+// Live returns the latest tally (zero before the run starts).
+func (b *Bench) Live() Live {
+	if l := b.live.Load(); l != nil {
+		return *l
+	}
+	return Live{}
 }
 
 // New checks cfg and prepares a run.
@@ -124,6 +142,7 @@ func (b *Bench) Run(ctx context.Context) (*Result, error) {
 	cancel()
 	wg.Wait()
 	col.drain()
+	b.live.Store(col.live())
 	return b.result(col, rs, elapsed), nil
 }
 
@@ -172,6 +191,7 @@ func (b *Bench) collect(col *collector, rs *runState, done <-chan struct{}) {
 		case <-tick.C:
 		}
 		col.drain()
+		b.live.Store(col.live())
 		sec := int(time.Since(rs.start) / time.Second)
 		if sec > lastSec {
 			// Keep one second of grace for requests that complete at the

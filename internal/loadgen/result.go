@@ -48,6 +48,7 @@ type TypeStats struct {
 	TryAgain  int64   `json:"tryagain"`
 	AvgMs     float64 `json:"avg_latency_ms"`
 	P50Ms     float64 `json:"p50_latency_ms"`
+	P90Ms     float64 `json:"p90_latency_ms"`
 	P99Ms     float64 `json:"p99_latency_ms"`
 	P999Ms    float64 `json:"p999_latency_ms"`
 	MaxMs     float64 `json:"max_latency_ms"`
@@ -130,6 +131,7 @@ func typeStats(t *typeTotals, h *hdrhistogram.Histogram, secs float64) TypeStats
 	if t.ops > 0 {
 		s.AvgMs = float64(t.latSum) / float64(t.ops) / 1e6
 		s.P50Ms = micros(h.ValueAtPercentile(50))
+		s.P90Ms = micros(h.ValueAtPercentile(90))
 		s.P99Ms = micros(h.ValueAtPercentile(99))
 		s.P999Ms = micros(h.ValueAtPercentile(99.9))
 		s.MaxMs = micros(h.Max())

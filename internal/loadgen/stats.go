@@ -250,3 +250,14 @@ func (c *collector) timeline(d time.Duration) []Second {
 	}
 	return out
 }
+
+// live is the running tally for Bench.Live.
+func (c *collector) live() *Live {
+	return &Live{
+		Ops:      c.set.ops + c.get.ops,
+		Errors:   c.errors,
+		Moved:    c.set.moved + c.get.moved,
+		Ask:      c.set.ask + c.get.ask,
+		TryAgain: c.set.tryagain + c.get.tryagain,
+	}
+}
