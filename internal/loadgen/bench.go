@@ -75,6 +75,7 @@ func (b *Bench) sortedEvents() []Event {
 type runState struct {
 	cfg      *Config
 	topo     *topology
+	owners   []int32 // the nodes serving slots when the run starts
 	dialOpts dialOptions
 	start    time.Time
 }
@@ -96,6 +97,7 @@ func (b *Bench) Run(ctx context.Context) (*Result, error) {
 	if err := b.preflight(ctx, rs); err != nil {
 		return nil, err
 	}
+	rs.owners = rs.topo.owners()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if cfg.TestTime > 0 {

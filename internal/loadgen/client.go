@@ -67,15 +67,18 @@ func newClient(rs *runState, idx int, s *sink) *client {
 	if cfg.Requests > 0 {
 		c.remaining = cfg.Requests
 	}
-	if cfg.Rate > 0 {
-		c.pacer = newPacer(0, cfg.Rate/float64(n), float64(idx)/float64(n))
-	}
 	return c
 }
 
-// loop runs batches until the run ends or the client's requests are done.
+// loop connects, then runs batches until the run ends or the client's
+// requests are done.
 func (c *client) loop(ctx context.Context) {
 	defer c.closeAll()
+	c.connectAll(ctx)
+	if n := c.cfg.Conns(); c.cfg.Rate > 0 {
+		// The schedule starts once connected: dialling is not latency.
+		c.pacer = newPacer(c.run.now(), c.cfg.Rate/float64(n), float64(c.idx)/float64(n))
+	}
 	for ctx.Err() == nil && c.remaining != 0 {
 		n := c.cfg.Pipeline
 		if c.remaining > 0 && int64(n) > c.remaining {
@@ -336,6 +339,16 @@ func errorKind(msg string) string {
 		return msg[:120]
 	}
 	return msg
+}
+
+// connectAll dials every node that serves slots before the load starts,
+// as memtier does; a node that cannot be reached now is retried by the
+// batches that need it.
+func (c *client) connectAll(ctx context.Context) {
+	for _, n := range c.run.owners {
+		_, _ = c.conn(ctx, n)
+	}
+	c.connFailed = false
 }
 
 // conn returns the connection to node n, dialling it when needed.

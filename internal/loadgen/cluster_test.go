@@ -21,7 +21,21 @@ import (
 func TestClusterSlotMovedMidRun(t *testing.T) {
 	cl := testutil.StartCluster(t, 3)
 	port, _ := strconv.Atoi(cl.Addr(0)[strings.LastIndex(cl.Addr(0), ":")+1:])
+	owner := func(s int) int { return min(s/(slot.Count/3), 2) } // testutil.Join: node i has [i·5461, (i+1)·5461)
+	res := runWhileMovingSlot(t, port, shoalMover(t, cl), owner)
+	// The data followed the slot.
+	dst := (owner(slot.OfString("memtier-0")) + 1) % 3
+	v, err := cl.Client(dst).Do(context.Background(), "EXISTS", "memtier-0").Int()
+	if err != nil || v != 1 {
+		t.Fatalf("memtier-0 on the target: %d, %v (%d sets)", v, err, res.Sets.Ops)
+	}
+}
 
+// runWhileMovingSlot runs open-loop load against the cluster at
+// 127.0.0.1:port and moves the slot of memtier-0 from its owner to the
+// next node meanwhile; it checks the redirections were followed and
+// counted without errors.
+func runWhileMovingSlot(t *testing.T, port int, m *slotMover, owner func(int) int) *Result {
 	cfg := DefaultConfig()
 	cfg.Port, cfg.Cluster = port, true
 	cfg.Threads, cfg.Clients, cfg.Pipeline = 1, 4, 4
@@ -45,10 +59,10 @@ func TestClusterSlotMovedMidRun(t *testing.T) {
 	testutil.WaitFor(t, 10*time.Second, "load running", func() bool { return b.Live().Ops > 500 })
 
 	s := slot.OfString("memtier-0")
-	src := min(s/(slot.Count/3), 2) // testutil.Join gives node i slots [i·5461, (i+1)·5461)
-	dst := (src + 1) % 3
+	src := owner(s)
+	dst := (src + 1) % len(m.clients)
 	b.Mark("migration start")
-	moveSlotLegacy(t, cl, s, src, dst, func() {
+	m.move(s, src, dst, func() {
 		// Keys of the slot are on the target now: requests for them on
 		// the source are redirected with ASK.
 		testutil.WaitFor(t, 10*time.Second, "an ASK redirection", func() bool { return b.Live().Ask > 0 })
@@ -79,51 +93,76 @@ func TestClusterSlotMovedMidRun(t *testing.T) {
 	if len(res.Events) != 2 || res.Events[1].Label != "hand-over" {
 		t.Fatalf("events %+v", res.Events)
 	}
-	// The data followed the slot.
-	v, err := cl.Client(dst).Do(context.Background(), "EXISTS", "memtier-0").Int()
-	if err != nil || v != 1 {
-		t.Fatalf("memtier-0 on the target: %d, %v", v, err)
+	return res
+}
+
+// slotMover moves slots between the nodes of a cluster (Shoal or Redis)
+// the legacy way, as redis-cli --cluster reshard does, with DUMP/RESTORE
+// standing in for MIGRATE.
+type slotMover struct {
+	t       *testing.T
+	clients []*redis.Client
+	ids     []string
+}
+
+func shoalMover(t *testing.T, cl *testutil.Cluster) *slotMover {
+	m := &slotMover{t: t}
+	for i := range cl.Nodes {
+		m.clients = append(m.clients, cl.Client(i))
+		m.ids = append(m.ids, cl.NodeID(i))
+	}
+	return m
+}
+
+func (m *slotMover) do(i int, args ...any) {
+	m.t.Helper()
+	if err := m.clients[i].Do(context.Background(), args...).Err(); err != nil {
+		m.t.Fatalf("node %d: %v: %v", i, args, err)
 	}
 }
 
-// moveSlotLegacy moves slot s from node src to node dst as redis-cli
-// --cluster reshard does, with DUMP/RESTORE standing in for MIGRATE. While
-// the slot is open and its keys already moved, during is called.
-func moveSlotLegacy(t *testing.T, cl *testutil.Cluster, s, src, dst int, during func()) {
-	t.Helper()
+// move moves slot s from node src to node dst. While the slot is open
+// and its keys already moved, during is called.
+func (m *slotMover) move(s, src, dst int, during func()) {
+	m.t.Helper()
 	bg := context.Background()
-	srcID, dstID := cl.NodeID(src), cl.NodeID(dst)
-	cl.Do(dst, "CLUSTER", "SETSLOT", s, "IMPORTING", srcID)
-	cl.Do(src, "CLUSTER", "SETSLOT", s, "MIGRATING", dstID)
+	m.do(dst, "CLUSTER", "SETSLOT", s, "IMPORTING", m.ids[src])
+	m.do(src, "CLUSTER", "SETSLOT", s, "MIGRATING", m.ids[dst])
 	for {
-		keys, err := cl.Client(src).Do(bg, "CLUSTER", "GETKEYSINSLOT", s, 100).StringSlice()
+		keys, err := m.clients[src].Do(bg, "CLUSTER", "GETKEYSINSLOT", s, 100).StringSlice()
 		if err != nil {
-			t.Fatal(err)
+			m.t.Fatal(err)
 		}
 		if len(keys) == 0 {
 			break
 		}
 		for _, k := range keys {
-			moveKey(t, cl.Client(src), cl.Client(dst), k)
+			m.moveKey(m.clients[src], m.clients[dst], k)
 		}
 	}
 	during()
-	for _, i := range []int{dst, src, 3 - src - dst} {
-		cl.Do(i, "CLUSTER", "SETSLOT", s, "NODE", dstID)
+	order := []int{dst, src}
+	for i := range m.clients {
+		if i != src && i != dst {
+			order = append(order, i)
+		}
+	}
+	for _, i := range order {
+		m.do(i, "CLUSTER", "SETSLOT", s, "NODE", m.ids[dst])
 	}
 }
 
 // moveKey copies k to the importing node (ASKING + RESTORE on one
 // connection) and deletes it from the source.
-func moveKey(t *testing.T, src, dst *redis.Client, k string) {
-	t.Helper()
+func (m *slotMover) moveKey(src, dst *redis.Client, k string) {
+	m.t.Helper()
 	bg := context.Background()
 	dump, err := src.Dump(bg, k).Result()
 	if err == redis.Nil {
 		return // deleted meanwhile
 	}
 	if err != nil {
-		t.Fatal(err)
+		m.t.Fatal(err)
 	}
 	cmds, err := dst.Pipelined(bg, func(p redis.Pipeliner) error {
 		p.Do(bg, "ASKING")
@@ -131,9 +170,9 @@ func moveKey(t *testing.T, src, dst *redis.Client, k string) {
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("restore %s: %v %v", k, cmds, err)
+		m.t.Fatalf("restore %s: %v %v", k, cmds, err)
 	}
 	if err := src.Del(bg, k).Err(); err != nil {
-		t.Fatal(err)
+		m.t.Fatal(err)
 	}
 }

@@ -45,6 +45,19 @@ func newTopology(seed string) *topology {
 // route is the node index serving slot s.
 func (t *topology) route(s int) int32 { return t.owner[s].Load() }
 
+// owners lists the distinct nodes that serve slots.
+func (t *topology) owners() []int32 {
+	seen := map[int32]bool{}
+	var out []int32
+	for i := range t.owner {
+		if n := t.owner[i].Load(); !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // addr is node n's address.
 func (t *topology) addr(n int32) string {
 	t.mu.RLock()
