@@ -130,7 +130,9 @@ func (c *client) build(n int) {
 		c.keys = append(c.keys, c.cfg.KeyPrefix...)
 		c.keys = strconv.AppendInt(c.keys, num, 10)
 		o.keyLen = int32(len(c.keys)) - o.keyOff
-		o.slot = slot.Of(c.keys[o.keyOff:])
+		if c.cfg.Cluster { // standalone: everything goes to node 0 anyway
+			o.slot = slot.Of(c.keys[o.keyOff:])
+		}
 		o.start = -1 // closed loop: set when first sent
 		if c.pacer != nil {
 			o.start = c.pacer.due(i)
