@@ -2,6 +2,8 @@ package loadgen
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -92,6 +94,15 @@ func runWhileMovingSlot(t *testing.T, port int, m *slotMover, owner func(int) in
 	}
 	if len(res.Events) != 2 || res.Events[1].Label != "hand-over" {
 		t.Fatalf("events %+v", res.Events)
+	}
+	// The charts of a run with redirections and events (kept for a look
+	// when LOADGEN_TEST_OUT names a directory).
+	out := os.Getenv("LOADGEN_TEST_OUT")
+	if out == "" {
+		out = t.TempDir()
+	}
+	if err := WriteOutputs(filepath.Join(out, t.Name()), res, t.Name()); err != nil {
+		t.Fatal(err)
 	}
 	return res
 }

@@ -103,17 +103,20 @@ func chartPanels(r *Result, title string) []*plot.Plot {
 	panels := []*plot.Plot{tp, lat, red}
 	for i, p := range panels {
 		p.Add(newEventLines(r, i == 0))
-		p.Y.Max = max(p.Y.Max, 1) // an all-zero panel still gets an axis
+		p.Y.Max = max(p.Y.Max*1.08, 1) // headroom; an all-zero panel still gets an axis
 	}
 	return panels
 }
 
-// addLine adds one series, each row plotted at the middle of its span.
+// addLine adds one series as steps: each row's value is held over its
+// span, which is what a per-second bucket means (and a run shorter than a
+// second still shows).
 func addLine(p *plot.Plot, rows []Second, name string, c color.Color, dashes []vg.Length, y func(Second) float64) {
-	xys := make(plotter.XYs, len(rows))
-	for i, s := range rows {
-		xys[i].X = float64(s.Second) + float64(s.SpanMs)/2000
-		xys[i].Y = y(s)
+	xys := make(plotter.XYs, 0, 2*len(rows))
+	for _, s := range rows {
+		v := y(s)
+		x := float64(s.Second)
+		xys = append(xys, plotter.XY{X: x, Y: v}, plotter.XY{X: x + float64(s.SpanMs)/1000, Y: v})
 	}
 	if len(xys) == 0 {
 		return

@@ -246,6 +246,9 @@ func (c *collector) timeline(d time.Duration) []Second {
 		if r.SpanMs <= 0 {
 			r.SpanMs = 1 // samples that landed just past the end
 		}
+		if r.Ops > 0 { // again: late samples may have come after finalize
+			r.AvgMs = float64(acc.lat) / float64(r.Ops) / 1e6
+		}
 		out = append(out, r)
 	}
 	return out
