@@ -156,14 +156,14 @@ func (c *client) execute(ctx context.Context) bool {
 	for round := 0; len(c.send) > 0; round++ {
 		c.write(ctx)
 		c.next = c.next[:0]
-		tryagain := c.read()
+		backoff := c.read()
 		if ctx.Err() != nil {
 			return false
 		}
 		c.send, c.next = c.next, c.send
-		if tryagain > 0 && len(c.send) > 0 {
-			// The slot is mid-migration for a multi-key request: give the
-			// migration a moment, longer each round.
+		if backoff > 0 && len(c.send) > 0 {
+			// The slot is mid-migration (-TRYAGAIN) or the nodes do not
+			// agree yet: give them a moment, longer each round.
 			if !sleepCtx(ctx, time.Millisecond<<min(round, 6)) {
 				return false
 			}
@@ -217,8 +217,8 @@ func (c *client) write(ctx context.Context) {
 
 // read collects the replies of every connection with requests pending,
 // classifying each; requests to resend go to c.next. It returns how many
-// got -TRYAGAIN.
-func (c *client) read() (tryagain int) {
+// of those should wait before they are resent.
+func (c *client) read() (backoff int) {
 	var r reply
 	for n, w := range c.conns {
 		if w == nil {
@@ -238,14 +238,14 @@ func (c *client) read() (tryagain int) {
 				c.next = append(c.next, i)
 			}
 			if wait {
-				tryagain++
+				backoff++
 			}
 		}
 		if c.conns[n] != nil {
 			w.pending = w.pending[:0]
 		}
 	}
-	return tryagain
+	return backoff
 }
 
 // readOne reads o's reply (after the +OK of its ASKING, if any).
@@ -305,7 +305,10 @@ func (c *client) classify(o *op, r *reply, from string) (again, wait bool) {
 		c.fail(o, "too many redirections, last: "+errorKind(r.err))
 		return false, false
 	}
-	return true, wait
+	// Nodes can disagree for a moment while ownership propagates (A says
+	// B, B still says A): after a few hops, back off instead of spinning
+	// through the redirection budget.
+	return true, wait || o.redirects > 3
 }
 
 func sat(n uint8) uint8 {

@@ -13,23 +13,20 @@ import (
 	"github.com/shoal-db/shoal/internal/resp"
 )
 
-// stallServer answers SET with +OK and GET with a null, and stalls for
-// stall before answering its stallAt-th SET/GET: a server pause at a
-// known point of the load.
-type stallServer struct {
-	ln      net.Listener
-	stallAt int64
-	stall   time.Duration
-	count   atomic.Int64
-	wg      sync.WaitGroup
+// fakeServer is a RESP server whose replies come from handle (raw RESP,
+// e.g. "+OK\r\n"); PING is answered for the preflight.
+type fakeServer struct {
+	ln     net.Listener
+	handle func(argv [][]byte) string
+	wg     sync.WaitGroup
 }
 
-func startStallServer(t *testing.T, stallAt int64, stall time.Duration) *stallServer {
+func startFakeServer(t *testing.T, handle func(argv [][]byte) string) *fakeServer {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &stallServer{ln: ln, stallAt: stallAt, stall: stall}
+	s := &fakeServer{ln: ln, handle: handle}
 	var mu sync.Mutex
 	var conns []net.Conn
 	s.wg.Add(1)
@@ -62,9 +59,11 @@ func startStallServer(t *testing.T, stallAt int64, stall time.Duration) *stallSe
 	return s
 }
 
-func (s *stallServer) port() int { return s.ln.Addr().(*net.TCPAddr).Port }
+func (s *fakeServer) port() int { return s.ln.Addr().(*net.TCPAddr).Port }
 
-func (s *stallServer) serve(c net.Conn) {
+func (s *fakeServer) addr() string { return s.ln.Addr().String() }
+
+func (s *fakeServer) serve(c net.Conn) {
 	rd := resp.NewReader(c)
 	bw := bufio.NewWriter(c)
 	for {
@@ -72,20 +71,10 @@ func (s *stallServer) serve(c net.Conn) {
 		if err != nil {
 			return
 		}
-		switch strings.ToUpper(string(argv[0])) {
-		case "SET", "GET":
-			if s.count.Add(1) == s.stallAt {
-				time.Sleep(s.stall)
-			}
-			if strings.EqualFold(string(argv[0]), "SET") {
-				bw.WriteString("+OK\r\n")
-			} else {
-				bw.WriteString("$-1\r\n")
-			}
-		case "PING":
+		if strings.EqualFold(string(argv[0]), "PING") {
 			bw.WriteString("+PONG\r\n")
-		default:
-			bw.WriteString("-ERR unknown command\r\n")
+		} else {
+			bw.WriteString(s.handle(argv))
 		}
 		if rd.Buffered() == 0 {
 			if bw.Flush() != nil {
@@ -93,6 +82,27 @@ func (s *stallServer) serve(c net.Conn) {
 			}
 		}
 	}
+}
+
+// setGet answers SET with +OK and GET with a null.
+func setGet(argv [][]byte) string {
+	if strings.EqualFold(string(argv[0]), "SET") {
+		return "+OK\r\n"
+	}
+	return "$-1\r\n"
+}
+
+// startStallServer is a SET/GET server that stalls for stall before
+// answering its stallAt-th request: a server pause at a known point of
+// the load.
+func startStallServer(t *testing.T, stallAt int64, stall time.Duration) *fakeServer {
+	var count atomic.Int64
+	return startFakeServer(t, func(argv [][]byte) string {
+		if count.Add(1) == stallAt {
+			time.Sleep(stall)
+		}
+		return setGet(argv)
+	})
 }
 
 func stallConfig(port int) Config {
