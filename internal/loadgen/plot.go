@@ -81,23 +81,30 @@ func chartPanels(r *Result, title string) []*plot.Plot {
 		p.Add(plotter.NewGrid())
 		return p
 	}
+	rows := r.Timeline
+	if n := len(rows); n > 1 && rows[n-1].SpanMs < 100 {
+		// A sliver of a second (requests answered while the run stopped)
+		// would plot as a spike or a cliff: the CSV keeps it, the chart
+		// does not.
+		rows = rows[:n-1]
+	}
 	tp := mk(title, "ops/sec")
-	addLine(tp, r.Timeline, "ops/sec", colThroughput, nil, func(s Second) float64 { return s.OpsPerSec() })
+	addLine(tp, rows, "ops/sec", colThroughput, nil, func(s Second) float64 { return s.OpsPerSec() })
 
 	lat := mk("latency per second", "ms")
-	addLine(lat, r.Timeline, "p50", colP50, nil, func(s Second) float64 { return s.P50Ms })
-	addLine(lat, r.Timeline, "p99", colP99, nil, func(s Second) float64 { return s.P99Ms })
+	addLine(lat, rows, "p50", colP50, nil, func(s Second) float64 { return s.P50Ms })
+	addLine(lat, rows, "p99", colP99, nil, func(s Second) float64 { return s.P99Ms })
 
 	red := mk("redirections and errors per second", "count/sec")
 	red.X.Label.Text = "seconds since start"
 	perSec := func(get func(Second) int64) func(Second) float64 {
 		return func(s Second) float64 { return float64(get(s)) * 1000 / float64(s.SpanMs) }
 	}
-	addLine(red, r.Timeline, "MOVED", colMoved, nil, perSec(func(s Second) int64 { return s.Moved }))
-	addLine(red, r.Timeline, "ASK", colAsk, nil, perSec(func(s Second) int64 { return s.Ask }))
-	addLine(red, r.Timeline, "TRYAGAIN", colTryAgain, []vg.Length{vg.Points(4), vg.Points(2)},
+	addLine(red, rows, "MOVED", colMoved, nil, perSec(func(s Second) int64 { return s.Moved }))
+	addLine(red, rows, "ASK", colAsk, nil, perSec(func(s Second) int64 { return s.Ask }))
+	addLine(red, rows, "TRYAGAIN", colTryAgain, []vg.Length{vg.Points(4), vg.Points(2)},
 		perSec(func(s Second) int64 { return s.TryAgain }))
-	addLine(red, r.Timeline, "errors", colErrors, []vg.Length{vg.Points(1), vg.Points(2)},
+	addLine(red, rows, "errors", colErrors, []vg.Length{vg.Points(1), vg.Points(2)},
 		perSec(func(s Second) int64 { return s.Errors }))
 
 	panels := []*plot.Plot{tp, lat, red}
