@@ -25,7 +25,9 @@ type op struct {
 }
 
 // client is one logical client: a goroutine, its connections (one per
-// node, dialled on first use) and its key/ratio state. Nothing in it is
+// node: the slot owners are dialled before the load starts, other nodes
+// and lost connections when a request needs them) and its key/ratio
+// state. Nothing in it is
 // shared; results leave through its sink.
 type client struct {
 	run  *runState

@@ -24,6 +24,11 @@
 // as PNG/SVG charts with operator events (migration start, pause,
 // hand-over) as vertical lines, and a memtier-style summary is printed.
 //
+// Drivers (the migration experiment) either run the binary with --events
+// FILE and append "unix_ms,label" lines to FILE (AppendEvent), or use the
+// package in-process: New, Run in a goroutine, Mark for events and Live to
+// wait for steady load or the first redirection.
+//
 // The wire code is deliberately small: commands are encoded by hand and
 // replies are scanned without building values (a GET's payload is skipped,
 // not copied); only CLUSTER SLOTS goes through internal/resp's full reply
