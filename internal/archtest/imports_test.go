@@ -36,6 +36,9 @@ var allowed = map[string][]string{
 	"internal/difftest":  {"internal/testutil", "internal/resp", "internal/server", "internal/config"},
 	"internal/toolstest": {"internal/testutil", "internal/server", "internal/config"},
 	"cmd/shoal-server":   {"internal/server", "internal/config"},
+	// The load generator is a client: the reply parser and slot hashing only.
+	"internal/loadgen":    {"internal/resp", "internal/slot"},
+	"cmd/shoal-benchmark": {"internal/loadgen"},
 	// Cluster-mode end-to-end tests (test files only).
 	"internal/clustertest": {"internal/testutil", "internal/difftest", "internal/slot"},
 
