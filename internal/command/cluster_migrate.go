@@ -82,8 +82,17 @@ func parseMigrateSlots(c *Ctx) ([]migration.ExportSpec, string) {
 		if len(id) != cluster.IDLen || !isHex(id) {
 			return nil, ErrMigrateInvalidNode(id)
 		}
-		specs = append(specs, migration.ExportSpec{Ranges: ranges, Target: id})
+		sp := migration.ExportSpec{Ranges: ranges, Target: id}
 		args = args[2:]
+		if len(args) >= 2 && strings.EqualFold(string(args[0]), "rate") {
+			// Shoal extension: a per-job limit on the snapshot's speed.
+			r, err := strconv.ParseInt(string(args[1]), 10, 64)
+			if err != nil || r < 0 {
+				return nil, ErrSyntax
+			}
+			sp.Rate, args = r, args[2:]
+		}
+		specs = append(specs, sp)
 	}
 	return specs, ""
 }
@@ -248,4 +257,20 @@ func (n *Node) lockUnpaused(c *Ctx, queue []queued, slots []int) bool {
 			return false
 		}
 	}
+}
+
+// debugSlotMigration is DEBUG SLOTMIGRATION PREVENT-PAUSE|PREVENT-FAILOVER
+// 0|1: Valkey's switches that hold exports in a phase for tests.
+func debugSlotMigration(c *Ctx) {
+	on := string(c.Argv[3]) == "1"
+	switch strings.ToLower(string(c.Argv[2])) {
+	case "prevent-pause":
+		c.Node.Migrations.PreventPause.Store(on)
+	case "prevent-failover":
+		c.Node.Migrations.PreventFailover.Store(on)
+	default:
+		c.Error(ErrSubcommandSyntax("debug", c.Argv[1]))
+		return
+	}
+	c.W.OK()
 }

@@ -32,6 +32,9 @@ type Ctx struct {
 func (c *Ctx) Error(msg string) {
 	c.W.Error(msg)
 	c.failed = true
+	if c.C.importLink != nil {
+		c.C.importLink.CommandFailed(msg)
+	}
 	c.Node.countError(msg)
 }
 

@@ -34,6 +34,24 @@ type exportJob struct {
 	paused   bool
 	deadline time.Time // end of the write pause
 	lastAck  time.Time // last ACK sent during the snapshot
+	granted  bool      // FAILOVER-GRANTED sent: watch the topology closely
+	rate     int64     // bytes per second of snapshot, 0 = unlimited
+	started  time.Time
+}
+
+// throttle holds the walker back so that the snapshot stays under the
+// job's rate (a Shoal extension: MIGRATESLOTS ... NODE id RATE bytes/s).
+func (e *exportJob) throttle() {
+	if e.started.IsZero() {
+		e.started = time.Now()
+	}
+	due := e.started.Add(time.Duration(float64(e.out.appendedBytes()) / float64(e.rate) * float64(time.Second)))
+	if d := time.Until(due); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-e.aborted:
+		}
+	}
 }
 
 func (e *exportJob) inScope(s int) bool { return e.out.inScope(s) }
@@ -245,6 +263,9 @@ func (e *exportJob) pace() error {
 		e.lastAck = now // the target times out a silent source
 		e.out.control("ACK")
 	}
+	if e.rate > 0 {
+		e.throttle()
+	}
 	for e.out.pending() > paceBytes {
 		if err := e.checkAlive(); err != nil {
 			return err
@@ -263,6 +284,9 @@ func (e *exportJob) checkAlive() error {
 	}
 	if e.out.overrunNow() {
 		return e.fail(MsgBufferOverrun)
+	}
+	if e.out.flushedNow() {
+		return e.fail(MsgFlushed)
 	}
 	e.job.updateProgress(func(p *Progress) {
 		p.Bytes = e.out.sentBytes()
@@ -320,6 +344,11 @@ func (e *exportJob) finalize(writeErr <-chan error) error {
 			if err := e.onControl(msg); err != nil {
 				return err
 			}
+			if e.granted {
+				// Writers are paused: notice the target's claim within a
+				// millisecond rather than a tick.
+				tick.Reset(time.Millisecond)
+			}
 		case now := <-tick.C:
 			if now.Sub(lastAck) >= time.Second {
 				lastAck = now
@@ -339,6 +368,9 @@ func (e *exportJob) onControl(msg string) error {
 		e.job.transition(StateReplicating, StateWaitingPause)
 		e.tryPause()
 	case "REQUEST-FAILOVER":
+		if e.m.PreventFailover.Load() {
+			return nil // held paused until the deadline (tests)
+		}
 		if !e.paused || time.Now().After(e.deadline) {
 			return e.fail(MsgUnpausedEarly)
 		}
@@ -346,6 +378,7 @@ func (e *exportJob) onControl(msg string) error {
 			e.deadline = min
 		}
 		e.out.control("FAILOVER-GRANTED")
+		e.granted = true
 		// Writes to the slots are paused, so the stream is complete; the
 		// DELs of the slots' keys once the target owns them must not
 		// follow it.
@@ -360,7 +393,7 @@ func (e *exportJob) onControl(msg string) error {
 // tryPause pauses writes to the slots once the target has (almost) all of
 // the stream, then marks the point in the stream with PAUSED.
 func (e *exportJob) tryPause() {
-	if e.paused {
+	if e.paused || e.m.PreventPause.Load() {
 		return
 	}
 	limit := e.m.env.Config.Int("slot-migration-max-failover-repl-bytes")

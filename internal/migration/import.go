@@ -1,6 +1,10 @@
 package migration
 
-import "time"
+import (
+	"time"
+
+	"github.com/shoal-db/shoal/internal/cluster"
+)
 
 // ImportLink is the target side of a job, bound to the connection that
 // sent ESTABLISH (or, on a target replica, to the replication stream). The
@@ -84,6 +88,9 @@ func (m *Manager) newLink(j *Job, slots []int, push func(string), closeLink func
 	l := &ImportLink{m: m, job: j, slots: slots, push: push, closeLink: closeLink}
 	for _, s := range slots {
 		l.scope[s>>6] |= 1 << (s & 63)
+	}
+	if len(m.imports) == 0 {
+		m.env.KS.AddSink(m.flushWatch)
 	}
 	m.imports[j.Name] = l
 	m.addLog(j)
@@ -206,6 +213,9 @@ func (l *ImportLink) forget() {
 	l.m.mu.Lock()
 	if l.m.imports[l.job.Name] == l {
 		delete(l.m.imports, l.job.Name)
+		if len(l.m.imports) == 0 {
+			l.m.env.KS.RemoveSink(l.m.flushWatch)
+		}
 	}
 	l.m.mu.Unlock()
 }
@@ -229,13 +239,73 @@ func (m *Manager) tickImports(now time.Time) {
 		}
 	}
 	m.mu.Unlock()
+	r := m.env.Routes()
 	for _, l := range links {
 		if l.job.sinceAck(now) > m.replTimeout() {
 			l.Fail(MsgTimeout)
+			continue
+		}
+		if msg := l.ownershipProblem(r); msg != "" {
+			l.Fail(msg)
 			continue
 		}
 		if st := l.job.State(); !st.Terminal() && st != StateWaitingAck {
 			l.push("ACK")
 		}
 	}
+}
+
+// ownershipProblem reports a change of the slots' owner while importing:
+// the source must own them until the hand-over.
+func (l *ImportLink) ownershipProblem(r *cluster.Routes) string {
+	if l.job.State().Terminal() {
+		return ""
+	}
+	me := string(r.Nodes[r.Myself].ID)
+	for _, s := range l.slots {
+		switch ownerOf(r, s) {
+		case l.job.Source:
+		case me:
+			return MsgAssignedMyself
+		default:
+			return MsgNotOwnedSource
+		}
+	}
+	return ""
+}
+
+// CommandFailed ends the import when a command of the link failed on this
+// node: the staged data would be incomplete.
+func (l *ImportLink) CommandFailed(errLine string) {
+	msg := MsgProcessFailed
+	if len(errLine) >= 3 && errLine[:3] == "OOM" {
+		msg = MsgOOM
+	}
+	l.m.env.Log.Warn("slot migration: command from the source failed", "job", l.job.Name, "error", errLine)
+	l.Fail(msg)
+}
+
+// flushSink fails every import when this node's data is flushed.
+type flushSink struct{ m *Manager }
+
+func (f flushSink) Propagate(_, s int, argv [][]byte) {
+	if s >= 0 || !isFlush(argv) {
+		return
+	}
+	m := f.m
+	m.wg.Add(1)
+	go func() { // Propagate runs under every slot lock: fail outside them
+		defer m.wg.Done()
+		m.mu.Lock()
+		var links []*ImportLink
+		for _, l := range m.imports {
+			links = append(links, l)
+		}
+		m.mu.Unlock()
+		for _, l := range links {
+			if !l.job.Tracking {
+				l.Fail(MsgFlushed)
+			}
+		}
+	}()
 }

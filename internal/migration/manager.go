@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shoal-db/shoal/internal/cluster"
@@ -37,6 +38,13 @@ type Manager struct {
 	log     []*Job // newest first, as GETSLOTMIGRATIONS lists them
 	exports map[*Job]*exportJob
 	imports map[string]*ImportLink // by job name, active and tracking
+	// flushWatch is registered as a keyspace sink while imports exist.
+	flushWatch flushSink
+
+	// Debug switches (DEBUG SLOTMIGRATION PREVENT-PAUSE|PREVENT-FAILOVER)
+	// hold exports in a phase, for tests.
+	PreventPause    atomic.Bool
+	PreventFailover atomic.Bool
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -55,6 +63,7 @@ func NewManager(env Env) *Manager {
 	m := &Manager{env: env, exports: map[*Job]*exportJob{}, imports: map[string]*ImportLink{},
 		stop: make(chan struct{})}
 	m.pause.init()
+	m.flushWatch = flushSink{m}
 	return m
 }
 

@@ -25,8 +25,16 @@ type outBuf struct {
 	db      int
 	closed  bool
 	overrun bool
+	flushed bool // a FLUSHALL/FLUSHDB ran: the job fails ("Data was flushed")
 	hard    int64 // client-output-buffer-limit replica hard limit (0 = none)
 	sent    int64
+	total   int64 // bytes ever appended
+}
+
+func (o *outBuf) appendedBytes() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.total
 }
 
 func newOutBuf(slots []int, hard int64) *outBuf {
@@ -45,6 +53,11 @@ func (o *outBuf) inScope(s int) bool { return s >= 0 && o.scope[s>>6]&(1<<(s&63)
 // flush fails the job instead.
 func (o *outBuf) Propagate(db, s int, argv [][]byte) {
 	if !o.inScope(s) {
+		if s < 0 && isFlush(argv) {
+			o.mu.Lock()
+			o.flushed = true
+			o.mu.Unlock()
+		}
 		return
 	}
 	o.mu.Lock()
@@ -77,6 +90,7 @@ func (o *outBuf) selectDB(db int) {
 
 // appended wakes the writer and enforces the hard limit; it releases mu.
 func (o *outBuf) appended() {
+	o.total = o.sent + int64(len(o.buf))
 	if o.hard > 0 && int64(len(o.buf)) > o.hard {
 		o.overrun = true
 	}
@@ -95,6 +109,33 @@ func (o *outBuf) overrunNow() bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.overrun
+}
+
+func (o *outBuf) flushedNow() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.flushed
+}
+
+// isFlush recognises the effects of FLUSHALL and FLUSHDB.
+func isFlush(argv [][]byte) bool {
+	if len(argv) == 0 {
+		return false
+	}
+	n := string(argv[0])
+	return len(n) >= 7 && (equalFold(n, "FLUSHALL") || equalFold(n, "FLUSHDB"))
+}
+
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i]|0x20 != b[i]|0x20 {
+			return false
+		}
+	}
+	return true
 }
 
 // waitBelow blocks until at most limit bytes are pending, the buffer is

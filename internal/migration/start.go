@@ -11,6 +11,9 @@ import (
 type ExportSpec struct {
 	Ranges []Range
 	Target string
+	// Rate limits the snapshot to bytes per second (0: unlimited), a
+	// Shoal extension (RATE after NODE).
+	Rate int64
 }
 
 // ErrorCode classifies a refused request; the command layer words it.
@@ -65,7 +68,7 @@ func (m *Manager) StartExports(specs []ExportSpec) error {
 		j := newJob(Export, sp.Ranges, me, sp.Target, now, StateConnecting)
 		slots := Slots(sp.Ranges)
 		e := &exportJob{m: m, job: j, slots: slots, out: newOutBuf(slots, hard),
-			ctrl: make(chan string, 4), aborted: make(chan struct{})}
+			ctrl: make(chan string, 4), aborted: make(chan struct{}), rate: sp.Rate}
 		m.exports[j] = e
 		m.addLog(j)
 		m.wg.Add(1)
