@@ -25,7 +25,7 @@ type outBuf struct {
 	db      int
 	closed  bool
 	overrun bool
-	flushed bool // a FLUSHALL/FLUSHDB ran: the job fails ("Data was flushed")
+	flushed bool  // a FLUSHALL/FLUSHDB ran: the job fails ("Data was flushed")
 	hard    int64 // client-output-buffer-limit replica hard limit (0 = none)
 	sent    int64
 	total   int64 // bytes ever appended
