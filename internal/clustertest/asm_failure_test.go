@@ -258,3 +258,27 @@ func TestASMTwoTargetsAndDatabases(t *testing.T) {
 	}
 	f.finish()
 }
+
+// TestASMTargetNoRoom: the pre-flight check refuses a migration the
+// target's maxmemory cannot hold, with a clear message, before any data
+// moves.
+func TestASMTargetNoRoom(t *testing.T) {
+	f := newASMFixture(t)
+	ctx := context.Background()
+	if err := f.c.Client(1).ConfigSet(ctx, "maxmemory", "1mb").Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.migrate("SLOTSRANGE", "0", "5000", "NODE", f.c.NodeID(1))
+	job := f.waitJob(0, "failed")
+	msg := fmt.Sprint(job["message"])
+	if !strings.Contains(msg, "Received error during handshake to target: ERR Target node does not have enough memory") {
+		t.Fatalf("source job: %v", job)
+	}
+	if jobs := asmJobs(t, f.c, 1); len(jobs) != 0 {
+		t.Fatalf("target started an import: %v", jobs)
+	}
+	info, err := f.c.Client(0).Info(ctx, "slotmigrations").Result()
+	if err != nil || !strings.Contains(info, "slot_migrations_failed:1") {
+		t.Fatalf("INFO slotmigrations: %q %v", info, err)
+	}
+}

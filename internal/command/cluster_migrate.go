@@ -274,3 +274,32 @@ func debugSlotMigration(c *Ctx) {
 	}
 	c.W.OK()
 }
+
+// infoSlotMigrations is INFO slotmigrations: counts by outcome, then one
+// line per job that has not ended.
+func (n *Node) infoSlotMigrations(b *infoBuf, _ *Ctx) {
+	if n.Migrations == nil {
+		b.int("slot_migrations_active", 0)
+		return
+	}
+	jobs := n.Migrations.Jobs(time.Now())
+	counts := map[migration.State]int64{}
+	var active []migration.Info
+	for _, j := range jobs {
+		if j.State.Terminal() {
+			counts[j.State]++
+		} else {
+			active = append(active, j)
+		}
+	}
+	b.int("slot_migrations_active", int64(len(active)))
+	b.int("slot_migrations_succeeded", counts[migration.StateSuccess])
+	b.int("slot_migrations_failed", counts[migration.StateFailed])
+	b.int("slot_migrations_cancelled", counts[migration.StateCancelled])
+	for i, j := range active {
+		b.str("slot_migration_"+strconv.Itoa(i), "name="+j.Name+",operation="+string(j.Op)+
+			",state="+string(j.State)+",slots="+strings.ReplaceAll(migration.FormatRanges(j.Ranges), " ", "|")+
+			",remaining_repl_size="+strconv.FormatInt(j.Progress.Buffered, 10)+","+
+			strings.ReplaceAll(formatProgress(j.Progress), " ", ","))
+	}
+}

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/shoal-db/shoal/internal/cluster"
@@ -48,7 +49,7 @@ func clusterSyncSlots(c *Ctx) {
 // (keys in any order) and turns the connection into an import link. On a
 // replica the same command arrives from the primary and starts tracking.
 func syncSlotsEstablish(c *Ctx) {
-	source, name, ranges, msg := parseEstablish(c.Argv[3:])
+	source, name, ranges, size, msg := parseEstablish(c.Argv[3:])
 	if msg != "" {
 		c.Error(msg)
 		return
@@ -71,7 +72,7 @@ func syncSlotsEstablish(c *Ctx) {
 			w.BulkString(sub)
 		})
 	}
-	l, err := m.Establish(source, name, ranges, push, conn.Close)
+	l, err := m.Establish(source, name, ranges, size, push, conn.Close)
 	if err != nil {
 		c.Error(migrationErrorText(err))
 		return
@@ -86,18 +87,18 @@ func syncSlotsEstablish(c *Ctx) {
 	c.Tx.Propagate(c.Argv...)
 }
 
-func parseEstablish(args [][]byte) (source, name string, ranges []migration.Range, msg string) {
+func parseEstablish(args [][]byte) (source, name string, ranges []migration.Range, size int64, msg string) {
 	seen := map[string]bool{}
 	for len(args) > 0 {
 		key := strings.ToUpper(string(args[0]))
 		if seen[key] {
-			return "", "", nil, ErrSyntax
+			return "", "", nil, 0, ErrSyntax
 		}
 		seen[key] = true
 		switch key {
 		case "SOURCE", "NAME":
 			if len(args) < 2 || len(args[1]) != cluster.IDLen {
-				return "", "", nil, ErrSyntax
+				return "", "", nil, 0, ErrSyntax
 			}
 			if key == "SOURCE" {
 				source = string(args[1])
@@ -105,21 +106,30 @@ func parseEstablish(args [][]byte) (source, name string, ranges []migration.Rang
 				name = string(args[1])
 			}
 			args = args[2:]
+		case "SIZE": // Shoal: bytes the source will send (pre-flight)
+			if len(args) < 2 {
+				return "", "", nil, 0, ErrSyntax
+			}
+			n, err := strconv.ParseInt(string(args[1]), 10, 64)
+			if err != nil || n < 0 {
+				return "", "", nil, 0, ErrSyntax
+			}
+			size, args = n, args[2:]
 		case "SLOTSRANGE":
 			rs, used, m := parseSlotRanges(args[1:])
 			if m != "" {
-				return "", "", nil, m
+				return "", "", nil, 0, m
 			}
 			ranges = rs
 			args = args[1+used:]
 		default:
-			return "", "", nil, ErrSyntax
+			return "", "", nil, 0, ErrSyntax
 		}
 	}
 	if source == "" || name == "" || ranges == nil {
-		return "", "", nil, ErrSyntax
+		return "", "", nil, 0, ErrSyntax
 	}
-	return source, name, ranges, ""
+	return source, name, ranges, size, ""
 }
 
 // syncSlotsFinish is FINISH STATE success|failed NAME name [MESSAGE m]:

@@ -79,6 +79,8 @@ func migrationErrorText(err error) string {
 		return ErrMigrateOnReplica
 	case migration.ErrNoSuchJob:
 		return ErrSyncSlotsNoSuchJob
+	case migration.ErrNoRoom:
+		return fmt.Sprintf("ERR Target node does not have enough memory for the slots: they need %d bytes, maxmemory leaves %d", me.Need, max(me.Free, 0))
 	}
 	return "ERR " + err.Error()
 }

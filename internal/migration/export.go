@@ -195,7 +195,10 @@ func (e *exportJob) establishArgs() [][]byte {
 	for _, r := range e.job.Ranges {
 		args = append(args, []byte(strconv.Itoa(r.Start)), []byte(strconv.Itoa(r.End)))
 	}
-	return args
+	// Shoal extension: the size of what will move, so that a target
+	// without room refuses at once instead of running out of memory.
+	size := e.m.env.KS.SlotsMemory(e.slots)
+	return append(args, []byte("SIZE"), []byte(strconv.FormatInt(size, 10)))
 }
 
 // readControl forwards the target's CLUSTER SYNCSLOTS messages to run; a

@@ -33,10 +33,15 @@ func (l *ImportLink) Name() string { return l.job.Name }
 
 // Establish starts an import on this node (the target). The caller checked
 // syntax; Establish checks the cluster view and the other jobs.
-func (m *Manager) Establish(source, name string, ranges []Range, push func(string), closeLink func()) (*ImportLink, error) {
+func (m *Manager) Establish(source, name string, ranges []Range, size int64, push func(string), closeLink func()) (*ImportLink, error) {
 	r := m.env.Routes()
 	if r.Replica {
 		return nil, &Error{Code: ErrNotPrimary}
+	}
+	if max := m.env.KS.MaxMemory(); max > 0 && size > 0 {
+		if used := m.env.KS.UsedMemory(); used+size > max {
+			return nil, &Error{Code: ErrNoRoom, Need: size, Free: max - used}
+		}
 	}
 	me := string(r.Nodes[r.Myself].ID)
 	if source == me {

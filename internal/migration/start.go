@@ -31,12 +31,14 @@ const (
 	ErrOwnershipDisagree
 	ErrNotPrimary
 	ErrNoSuchJob
+	ErrNoRoom // the target's maxmemory cannot take the slots (Shoal)
 )
 
 // Error is a refusal with its subject.
 type Error struct {
-	Code ErrorCode
-	Slot int
+	Code       ErrorCode
+	Slot       int
+	Need, Free int64 // ErrNoRoom
 }
 
 func (e *Error) Error() string { return "slot migration refused: code " + strconv.Itoa(int(e.Code)) }
