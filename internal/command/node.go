@@ -7,6 +7,7 @@ import (
 
 	"github.com/shoal-db/shoal/internal/config"
 	"github.com/shoal-db/shoal/internal/keyspace"
+	"github.com/shoal-db/shoal/internal/migration"
 	"github.com/shoal-db/shoal/internal/pubsub"
 )
 
@@ -41,6 +42,9 @@ type Node struct {
 	// Repl is the replication layer, set by the server before it serves
 	// clients (repl_iface.go); nil on a bare Node.
 	Repl Replication
+	// Migrations runs atomic slot migration in cluster mode (set by the
+	// server with Cluster); nil on a standalone node.
+	Migrations *migration.Manager
 
 	Slowlog  *Slowlog
 	Latency  *LatencyMonitor

@@ -60,15 +60,10 @@ const (
 	GateStale
 )
 
-// Client flags of replication connections.
-const (
-	// ClientPrimary marks the client that applies this node's primary's
-	// replication stream (CLIENT LIST flag M).
-	ClientPrimary = 1 << 48
-	// ClientReplica marks a connection that turned into a replica link
-	// with SYNC/PSYNC (CLIENT LIST flag S).
-	ClientReplica = 1 << 49
-)
+// ClientReplica marks a connection that turned into a replica link with
+// SYNC/PSYNC (CLIENT LIST flag S). ClientPrimary (client.go) marks the
+// client that applies this node's primary's stream.
+const ClientReplica = 1 << 49
 
 // ReplRole is what ROLE reports.
 type ReplRole struct {

@@ -157,7 +157,6 @@ func execCommand(c *Ctx) {
 	}
 	n := c.Node
 	queue := cl.multi.cmds
-	cl.discardMulti()
 	all := false
 	var slots []int
 	for _, q := range queue {
@@ -178,9 +177,12 @@ func execCommand(c *Ctx) {
 		n.KS.LockAll()
 		defer n.KS.UnlockAll()
 	} else {
-		n.KS.LockSlots(slots)
+		if !n.lockUnpaused(c, queue, slots) {
+			return
+		}
 		defer n.KS.UnlockSlots(slots)
 	}
+	cl.discardMulti()
 	tx.HoldsAll = all
 	defer func() { tx.HoldsAll = false }()
 	tx.BeginMulti(cl.DB())

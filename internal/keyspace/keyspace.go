@@ -240,3 +240,7 @@ func (ks *Keyspace) CurrentVersion() uint64 { return ks.version.Load() }
 
 // lruClock is the LRU clock in seconds since the keyspace started.
 func (ks *Keyspace) lruClock(now int64) uint32 { return uint32((now - ks.start) / 1000) }
+
+// PropagateEffect hands an effect that no Tx made (a keyless control
+// command such as SYNCSLOTS FINISH) to the sinks.
+func (ks *Keyspace) PropagateEffect(db, slot int, argv [][]byte) { ks.propagate(db, slot, argv) }

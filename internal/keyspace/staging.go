@@ -151,3 +151,11 @@ func (ks *Keyspace) StagedCount(s int) int {
 	}
 	return total
 }
+
+// StagedSlotSize is the number of staged keys of slot s in db.
+func (db *DB) StagedSlotSize(s int) int {
+	if st := db.stage.Load(); st != nil {
+		return st.SlotSize(s)
+	}
+	return 0
+}
