@@ -47,6 +47,11 @@ type Replication interface {
 	Stats() ReplStats
 	// ChangeReplID starts a new replication history (DEBUG CHANGE-REPL-ID).
 	ChangeReplID()
+	// WritesPaused returns a channel to wait on while writes are paused
+	// for a manual failover, or nil. The dispatcher asks with the
+	// command's slot locks held, and routes the command again after the
+	// wait (the node may have become a replica meanwhile).
+	WritesPaused() <-chan struct{}
 }
 
 // Gate bits (Replication.Gate).

@@ -69,6 +69,9 @@ type Repl struct {
 	// for a manual failover: they would move the offset the replica must
 	// reach.
 	mfPaused atomic.Bool
+	// writePause is closed when writes paused for a manual failover may
+	// go on; nil while none is paused.
+	writePause atomic.Pointer[chan struct{}]
 
 	ackMu sync.Mutex
 	ackCh chan struct{} // closed and replaced when acks change
@@ -454,4 +457,27 @@ func (r *Repl) ChangeReplID() {
 	r.ids.change()
 	r.ids.clear2()
 	r.mu.Unlock()
+}
+
+// WritesPaused implements command.Replication.
+func (r *Repl) WritesPaused() <-chan struct{} {
+	if p := r.writePause.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// PauseWrites makes writes wait (WritesPaused) until ResumeWrites.
+func (r *Repl) PauseWrites() {
+	ch := make(chan struct{})
+	if !r.writePause.CompareAndSwap(nil, &ch) {
+		return
+	}
+}
+
+// ResumeWrites releases the writes PauseWrites held.
+func (r *Repl) ResumeWrites() {
+	if p := r.writePause.Swap(nil); p != nil {
+		close(*p)
+	}
 }

@@ -15,13 +15,15 @@ import (
 // the replication offset and the primary's last contact (every 100 ms),
 // which replicas rank themselves by and check their data's age with.
 //
-// Manual failover, primary side: EventMFStart pauses writes (CLIENT PAUSE
-// WRITE semantics, so clients wait without holding locks), then the hold
-// goroutine takes every slot lock, which drains the writes in flight and
-// stops expiry, reads the now final offset and reports it
-// (ManualFailoverPaused). It keeps the locks until EventMFEnd or the
-// manual failover timeout, so no write can slip in after the offset the
-// replica waits for.
+// Manual failover, primary side: on EventMFStart the hold goroutine
+// pauses writes (the dispatcher sees the pause with the command's slot
+// locks held, waits without them, then routes the command again — after
+// a failover the answer is -MOVED), stops expiry and eviction (replica
+// mode: a deleted key would move the offset) and the replication PINGs,
+// takes and releases every slot lock once, which drains the writes that
+// got their locks before the pause, and reports the now final offset
+// (ManualFailoverPaused). Everything resumes on EventMFEnd or after the
+// manual failover timeout.
 
 // mfHoldLimit bounds a manual failover pause (2 × CLUSTER_MF_TIMEOUT, as
 // Valkey's pause deadline).
@@ -154,22 +156,20 @@ func (rr *replRoles) feed() {
 	})
 }
 
-// mfStart pauses writes for a manual failover and starts the hold.
+// mfStart starts the manual failover hold.
 func (rr *replRoles) mfStart() {
 	rr.mfMu.Lock()
 	defer rr.mfMu.Unlock()
 	if rr.mfEnd != nil {
 		return
 	}
-	s := rr.cn.s
-	s.node.Pause(mfHoldLimit, false)
 	end := make(chan struct{})
 	rr.mfEnd = end
 	rr.wg.Add(1)
 	go rr.mfHold(end)
 }
 
-// mfStop ends the hold (EventMFEnd, shutdown) and lets writes in again.
+// mfStop ends the hold (EventMFEnd, shutdown).
 func (rr *replRoles) mfStop() {
 	rr.mfMu.Lock()
 	defer rr.mfMu.Unlock()
@@ -178,7 +178,6 @@ func (rr *replRoles) mfStop() {
 	}
 	close(rr.mfEnd)
 	rr.mfEnd = nil
-	rr.cn.s.node.Unpause()
 }
 
 // mfHold is the manual failover hold goroutine (see the file comment).
@@ -186,10 +185,17 @@ func (rr *replRoles) mfHold(end <-chan struct{}) {
 	defer rr.wg.Done()
 	s := rr.cn.s
 	s.repl.SetManualFailoverPause(true)
-	defer s.repl.SetManualFailoverPause(false)
+	s.ks.SetReplicaMode(true)
+	s.repl.PauseWrites()
+	defer func() {
+		s.repl.ResumeWrites()
+		// A node that became a replica meanwhile stays in replica mode.
+		s.ks.SetReplicaMode(s.repl.IsReplica())
+		s.repl.SetManualFailoverPause(false)
+	}()
 	s.ks.LockAll()
-	defer s.ks.UnlockAll()
 	off := s.repl.Offset()
+	s.ks.UnlockAll()
 	err := rr.cn.runner.Do(func(now time.Time, st *cluster.State) (cluster.Output, error) {
 		return st.ManualFailoverPaused(now, off), nil
 	})
