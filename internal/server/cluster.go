@@ -57,7 +57,6 @@ func (s *Server) startCluster() error {
 		return err
 	}
 	cn.slots = newSlotDropper(s)
-	cn.roles = newReplRoles(cn)
 	cn.runner = bus.NewRunner(bus.RunnerConfig{
 		State:     st,
 		Transport: tr,
@@ -69,6 +68,7 @@ func (s *Server) startCluster() error {
 	s.cluster = cn
 	s.node.Cluster = cn
 	s.watchClusterConfig(cn)
+	cn.roles = newReplRoles(cn) // after the runner is set, before it runs
 	cn.runner.Start()
 	cn.resumeReplication()
 	s.startMigrations(cn)
