@@ -154,7 +154,7 @@ func TestClusterKill9PrimaryFailover(t *testing.T) {
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited }) // the latest cmd and exited
 	victim := redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), MaxRetries: -1})
 	defer victim.Close()
 	testutil.WaitFor(t, 20*time.Second, "shoal-server process up", func() bool { return victim.Ping(ctx).Err() == nil })
@@ -254,6 +254,37 @@ func TestClusterKill9PrimaryFailover(t *testing.T) {
 		t.Fatalf("%d acknowledged writes lost", missing)
 	}
 	testutil.WaitFor(t, 30*time.Second, "cluster_state:ok after the failover", stateOK(c.Client(0), c.Client(1), c.Client(2)))
+
+	// The old primary comes back (same nodes.conf, no data): it learns it
+	// lost its slots, follows the new primary and resynchronizes.
+	cmd = exec.Command(cmd.Path, cmd.Args[1:]...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited = make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	testutil.WaitFor(t, 30*time.Second, "the old primary follows the new one", func() bool {
+		r, p := clusterRole(c.Client(0), victimID)
+		return r == "slave" && p == replicaID && linkUp(victim)
+	})
+	sample := 0
+	acked.Range(func(k, v any) bool {
+		if got := victim.Get(ctx, k.(string)).Err(); got == nil || !strings.HasPrefix(got.Error(), "MOVED") {
+			t.Errorf("GET %s on the rejoined replica: %v, want MOVED", k, got)
+		}
+		sample++
+		return sample < 3
+	})
+	rv := redis.NewClient(&redis.Options{Addr: victim.Options().Addr})
+	defer rv.Close()
+	rv.Do(ctx, "READONLY")
+	acked.Range(func(k, v any) bool {
+		if got := rv.Get(ctx, k.(string)).Val(); got != v {
+			t.Errorf("rejoined replica: %s = %q, want %s", k, got, v)
+			return false
+		}
+		return true
+	})
 }
 
 // CLUSTER FAILOVER under a write load loses no acknowledged write, and the

@@ -284,3 +284,39 @@ func TestSubReplica(t *testing.T) {
 	}
 	compareData(t, p, b, 1)
 }
+
+// TestBacklogTTL: a primary frees its backlog repl-backlog-ttl seconds
+// after its last replica left, and starts a new history.
+func TestBacklogTTL(t *testing.T) {
+	p, r := start(t, "--repl-backlog-ttl", "1"), start(t)
+	follow(t, r, p)
+	waitSynced(t, p, r)
+	id := info(t, p, "replication", "master_replid")
+	r.c.Do(ctx, "REPLICAOF", "NO", "ONE")
+	testutil.WaitFor(t, 10*time.Second, "backlog freed", func() bool {
+		return info(t, p, "replication", "repl_backlog_active") == "0"
+	})
+	if info(t, p, "replication", "master_replid") == id {
+		t.Fatal("freeing the backlog kept the replication id")
+	}
+}
+
+// TestServeStaleData: with replica-serve-stale-data no, a replica whose
+// link is down answers MASTERDOWN except for the stale-allowed commands.
+func TestServeStaleData(t *testing.T) {
+	r := start(t, "--replica-serve-stale-data", "no")
+	p := start(t)
+	follow(t, r, p)
+	waitSynced(t, p, r)
+	if err := r.c.Get(ctx, "k").Err(); err == nil || err.Error() != "redis: nil" {
+		t.Fatalf("GET with the link up: %v", err)
+	}
+	r.c.Do(ctx, "REPLICAOF", "127.0.0.1", freePort(t))
+	testutil.WaitFor(t, 10*time.Second, "MASTERDOWN", func() bool {
+		err := r.c.Get(ctx, "k").Err()
+		return err != nil && err.Error() == "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
+	})
+	if err := r.c.Ping(ctx).Err(); err != nil {
+		t.Fatalf("PING is allowed on a stale replica: %v", err)
+	}
+}
