@@ -131,12 +131,12 @@ func (b *backlog) canServe(offset int64) bool {
 // Sinks call it with the written keys' slot locks held.
 func (b *backlog) appendCommand(db int, argv [][]byte) {
 	b.mu.Lock()
+	b.scratch = b.scratch[:0]
 	if db >= 0 && db != b.streamDB {
-		b.scratch = appendSelect(b.scratch[:0], db)
+		b.scratch = appendSelect(b.scratch, db)
 		b.streamDB = db
-		b.write(b.scratch)
 	}
-	b.scratch = appendRESP(b.scratch[:0], argv)
+	b.scratch = appendRESP(b.scratch, argv)
 	b.write(b.scratch)
 	if cap(b.scratch) > 1<<20 {
 		b.scratch = nil // one big value must not pin a big buffer
@@ -158,24 +158,29 @@ func (b *backlog) appendRaw(p []byte, selectDB int) {
 	b.mu.Unlock()
 }
 
-// write appends p to the blocks; the caller holds mu.
+// write appends p to the blocks; the caller holds mu. The end offset
+// moves once per write, never in the middle of p: it is read without the
+// lock (snapshot record tags), and a reader must only ever see a command
+// boundary.
 func (b *backlog) write(p []byte) {
 	grew := false
+	end := b.end.Load()
 	for len(p) > 0 {
 		var tail *block
 		if n := len(b.blocks); n > 0 {
 			tail = b.blocks[n-1]
 		}
 		if tail == nil || len(tail.buf) == cap(tail.buf) {
-			tail = &block{off: b.end.Load(), buf: make([]byte, 0, b.blockSize)}
+			tail = &block{off: end, buf: make([]byte, 0, b.blockSize)}
 			b.blocks = append(b.blocks, tail)
 			grew = true
 		}
 		n := min(len(p), cap(tail.buf)-len(tail.buf))
 		tail.buf = append(tail.buf, p[:n]...)
 		p = p[n:]
-		b.end.Add(int64(n))
+		end += int64(n)
 	}
+	b.end.Store(end)
 	if grew {
 		b.afterNewBlock()
 	}

@@ -206,7 +206,11 @@ func (rep *replica) interleave(fs *fullSync, rd *reader, closed <-chan struct{})
 			}
 			return nil
 		}
-		if err := rep.park(fs.wake, bl.parkAt(rd, pos), closed); err != nil {
+		grown := bl.parkAt(rd, pos)
+		if grown == nil {
+			continue // the stream grew meanwhile
+		}
+		if err := rep.park(fs.wake, grown, closed); err != nil {
 			return err
 		}
 	}

@@ -173,6 +173,7 @@ func (ap *applier) replconf(argv [][]byte, raw []byte) (done bool, err error) {
 		}
 		return true, nil
 	case "SNAPSHOT-EOF":
+		l.r.snapshotDone()
 		l.setState(linkConnected)
 		l.r.log.Info("PRIMARY <-> REPLICA sync: Finished with success", "snapshot_bytes", l.syncRead.Load())
 		return true, nil

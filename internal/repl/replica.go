@@ -30,9 +30,20 @@ func (r *Repl) beginFullSync(replid string, offset int64) *backlog {
 	r.ids.clear2()
 	r.bl = nil
 	r.offset = offset
-	r.forceFull = false
+	// Until the whole snapshot arrived (snapshotDone), the data is not
+	// the primary's at any offset: a link that breaks before must start
+	// over, as a Valkey replica discards a half-loaded RDB.
+	r.forceFull = true
 	r.createBacklogLocked(false)
 	return r.bl
+}
+
+// snapshotDone records that a full synchronization's snapshot was
+// applied completely: from now on the history can continue partially.
+func (r *Repl) snapshotDone() {
+	r.mu.Lock()
+	r.forceFull = false
+	r.mu.Unlock()
 }
 
 // continueSync records a partial resynchronization. A primary with
