@@ -287,7 +287,7 @@ done
 
 # ---------------------------------------------------------------- report
 # results line: side sync used base peak before n p50 p99 p999 max during n p50 p99 p999 max
-cat "$WORK/results" >&2
+log "raw: $(cat "$WORK/results")"
 field() { awk -v s="$1" -v f="$2" '$1 == s { print $f }' "$WORK/results"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
 printf '\nFull sync of %s keys x %s bytes; primary under a %s-connection SET workload; %s cores\n\n' \

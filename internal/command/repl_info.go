@@ -13,7 +13,11 @@ func (n *Node) replInfo(b *infoBuf) {
 		b.str("role", "slave")
 		b.str("master_host", in.Host)
 		b.int("master_port", int64(in.Port))
-		b.str("master_link_status", map[bool]string{true: "up", false: "down"}[in.LinkUp])
+		link := "down"
+		if in.LinkUp {
+			link = "up"
+		}
+		b.str("master_link_status", link)
 		b.int("master_last_io_seconds_ago", in.LastIOSecs)
 		b.int("master_sync_in_progress", boolInt(in.SyncInProgress))
 		b.int("slave_read_repl_offset", in.ReadReplOffset)
