@@ -91,6 +91,22 @@ func TestClusterCreateWithReplicas(t *testing.T) {
 		strings.Count(out, "replica(s)") != 3 || strings.Contains(out, "0 additional replica(s)") {
 		t.Fatalf("cluster check: %v\n%s", err, out)
 	}
+	testutil.WaitFor(t, 20*time.Second, "CLUSTER SLOTS lists a replica per range", func() bool {
+		slots, err := c.Client(0).ClusterSlots(ctx).Result()
+		if err != nil || len(slots) != 3 {
+			return false
+		}
+		for _, r := range slots {
+			if len(r.Nodes) != 2 {
+				return false
+			}
+		}
+		return true
+	})
+	if err := c.Client(0).Do(ctx, "REPLICAOF", "127.0.0.1", c.Nodes[1].Port()).Err(); err == nil ||
+		err.Error() != "ERR REPLICAOF not allowed in cluster mode." {
+		t.Errorf("REPLICAOF in cluster mode: %v", err)
+	}
 	// Writes reach the replicas, which answer READONLY reads.
 	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: c.Addrs()})
 	defer cc.Close()
