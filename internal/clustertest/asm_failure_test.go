@@ -80,8 +80,13 @@ func toAny(s []string) []any {
 // waitJob waits until node i's newest job is in state want and returns it.
 func (f *asmFixture) waitJob(i int, want string) map[string]any {
 	f.t.Helper()
+	return f.waitJobOn(i, want, 30*time.Second)
+}
+
+func (f *asmFixture) waitJobOn(i int, want string, timeout time.Duration) map[string]any {
+	f.t.Helper()
 	var job map[string]any
-	testutil.WaitFor(f.t, 30*time.Second, fmt.Sprintf("node %d job %s", i, want), func() bool {
+	testutil.WaitFor(f.t, timeout, fmt.Sprintf("node %d job %s", i, want), func() bool {
 		jobs := asmJobs(f.t, f.c, i)
 		if len(jobs) == 0 {
 			return false

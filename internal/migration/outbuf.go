@@ -29,6 +29,13 @@ type outBuf struct {
 	hard    int64 // client-output-buffer-limit replica hard limit (0 = none)
 	sent    int64
 	total   int64 // bytes ever appended
+	peak    int64 // most bytes ever pending: the source's memory overhead
+}
+
+func (o *outBuf) peakBytes() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.peak
 }
 
 func (o *outBuf) appendedBytes() int64 {
@@ -91,6 +98,9 @@ func (o *outBuf) selectDB(db int) {
 // appended wakes the writer and enforces the hard limit; it releases mu.
 func (o *outBuf) appended() {
 	o.total = o.sent + int64(len(o.buf))
+	if n := int64(len(o.buf)); n > o.peak {
+		o.peak = n
+	}
 	if o.hard > 0 && int64(len(o.buf)) > o.hard {
 		o.overrun = true
 	}
