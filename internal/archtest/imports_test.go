@@ -39,6 +39,7 @@ var allowed = map[string][]string{
 	// The load generator is a client: the reply parser and slot hashing only.
 	"internal/loadgen":    {"internal/resp", "internal/slot"},
 	"cmd/shoal-benchmark": {"internal/loadgen"},
+	"bench/migration":     {"internal/loadgen"}, // the migration experiment drives load in-process
 	// Cluster-mode end-to-end tests (test files only).
 	"internal/clustertest": {"internal/testutil", "internal/difftest", "internal/slot"},
 

@@ -54,7 +54,7 @@ func (sn *Snapshot) emitChunk(b *bigEntry, s int, now int64, budget int) bool {
 		b.begun = true
 		sn.keys.Add(1)
 		if e.Obj == nil {
-			sn.record(b.db, s, appendSetRecord(nil, key, e.Str, sn.ttlOf(b.db, s, key)))
+			sn.record(b.db, s, appendSetRecord(sn.scratch(), key, e.Str, sn.ttlOf(b.db, s, key)))
 			return true
 		}
 	}
@@ -64,14 +64,14 @@ func (sn *Snapshot) emitChunk(b *bigEntry, s int, now int64, budget int) bool {
 		var rec []byte
 		switch o := e.Obj.(type) {
 		case *types.List:
-			rec, done = listChunk(o, key, &b.pos)
+			rec, done = listChunk(sn.scratch(), o, key, &b.pos)
 		case *types.Set:
-			rec, done = setChunk(o, key, &b.cur)
+			rec, done = setChunk(sn.scratch(), o, key, &b.cur)
 		case *types.ZSet:
-			rec, done = zsetChunk(o, key, &b.cur)
+			rec, done = zsetChunk(sn.scratch(), o, key, &b.cur)
 		case *types.Hash:
 			var ttls []byte
-			rec, ttls, done = hashChunk(o, key, &b.cur, now)
+			rec, ttls, done = hashChunk(sn.scratch(), o, key, &b.cur, now)
 			if rec != nil {
 				sn.record(b.db, s, rec)
 				spent += len(rec)
@@ -93,7 +93,7 @@ func (sn *Snapshot) emitChunk(b *bigEntry, s int, now int64, budget int) bool {
 		return false
 	}
 	if at := sn.ttlOf(b.db, s, key); at >= 0 {
-		sn.record(b.db, s, appendCmd(nil, "PEXPIREAT", key, strconv.FormatInt(at, 10)))
+		sn.record(b.db, s, appendCmd(sn.scratch(), "PEXPIREAT", key, strconv.FormatInt(at, 10)))
 	}
 	return true
 }
@@ -110,26 +110,26 @@ func chunkCount(o types.Object) int {
 	return min(max(recordBytes/avg, 16), 4096)
 }
 
-func listChunk(l *types.List, key string, pos *int) ([]byte, bool) {
+func listChunk(dst []byte, l *types.List, key string, pos *int) ([]byte, bool) {
 	n := chunkCount(l)
 	stop := min(*pos+n, l.Len()) - 1
 	args := make([][]byte, 0, stop-*pos+1)
 	l.Range(*pos, stop, func(_ int, v []byte) bool { args = append(args, v); return true })
 	*pos = stop + 1
-	return appendCmdArgs(nil, "RPUSH", key, args), *pos >= l.Len()
+	return appendCmdArgs(dst, "RPUSH", key, args), *pos >= l.Len()
 }
 
-func setChunk(st *types.Set, key string, cur *uint64) ([]byte, bool) {
+func setChunk(dst []byte, st *types.Set, key string, cur *uint64) ([]byte, bool) {
 	var args [][]byte
 	// An intset formats members into a scratch buffer: copy each.
 	*cur = st.Scan(*cur, chunkCount(st), func(m []byte) { args = append(args, append([]byte(nil), m...)) })
 	if len(args) == 0 {
 		return nil, *cur == 0
 	}
-	return appendCmdArgs(nil, "SADD", key, args), *cur == 0
+	return appendCmdArgs(dst, "SADD", key, args), *cur == 0
 }
 
-func zsetChunk(z *types.ZSet, key string, cur *uint64) ([]byte, bool) {
+func zsetChunk(dst []byte, z *types.ZSet, key string, cur *uint64) ([]byte, bool) {
 	var args [][]byte
 	*cur = z.Scan(*cur, chunkCount(z), func(m []byte, score float64) {
 		args = append(args, formatScore(score), m)
@@ -137,13 +137,13 @@ func zsetChunk(z *types.ZSet, key string, cur *uint64) ([]byte, bool) {
 	if len(args) == 0 {
 		return nil, *cur == 0
 	}
-	return appendCmdArgs(nil, "ZADD", key, args), *cur == 0
+	return appendCmdArgs(dst, "ZADD", key, args), *cur == 0
 }
 
 // hashChunk returns an HSET record for a chunk of fields and, when some of
 // them have TTLs, an HPEXPIREAT record per distinct time (one when the
 // fields share it, as HSETEX/HEXPIRE batches usually do).
-func hashChunk(h *types.Hash, key string, cur *uint64, now int64) (rec, ttls []byte, done bool) {
+func hashChunk(dst []byte, h *types.Hash, key string, cur *uint64, now int64) (rec, ttls []byte, done bool) {
 	var args [][]byte
 	var byTime map[int64][][]byte
 	*cur = h.Scan(*cur, chunkCount(h), now, func(f, v []byte) {
@@ -162,7 +162,7 @@ func hashChunk(h *types.Hash, key string, cur *uint64, now int64) (rec, ttls []b
 	if len(args) == 0 {
 		return nil, nil, done
 	}
-	rec = appendCmdArgs(nil, "HSET", key, args)
+	rec = appendCmdArgs(dst, "HSET", key, args)
 	for at, fields := range byTime {
 		hdr := [][]byte{[]byte(strconv.FormatInt(at, 10)), []byte("FIELDS"), []byte(strconv.Itoa(len(fields)))}
 		ttls = appendCmdArgs(ttls, "HPEXPIREAT", key, append(hdr, fields...))
