@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	"internal/types":    {"internal/slot"},
 	"internal/config":   {"internal/glob", "internal/resp"},
 	"internal/pubsub":   {"internal/glob", "internal/slot"},
-	"internal/keyspace": {"internal/types", "internal/slot", "internal/glob"},
+	"internal/keyspace": {"internal/types", "internal/slot", "internal/glob", "internal/resp"},
 	"internal/command": {"internal/keyspace", "internal/resp", "internal/types", "internal/config",
 		"internal/pubsub", "internal/slot", "internal/glob",
 		"internal/cluster",    // the pure state machine: CLUSTER commands, routing snapshots

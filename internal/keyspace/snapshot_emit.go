@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/shoal-db/shoal/internal/resp"
 	"github.com/shoal-db/shoal/internal/types"
 )
 
@@ -182,56 +183,29 @@ func formatScore(f float64) []byte {
 }
 
 func appendSetRecord(dst []byte, key string, val []byte, at int64) []byte {
-	if at < 0 {
-		dst = appendArrayHeader(dst, 3)
-		dst = appendBulkString(dst, "SET")
-		dst = appendBulkString(dst, key)
-		return appendBulk(dst, val)
+	n := 3
+	if at >= 0 {
+		n = 5
 	}
-	dst = appendArrayHeader(dst, 5)
-	dst = appendBulkString(dst, "SET")
-	dst = appendBulkString(dst, key)
-	dst = appendBulk(dst, val)
-	dst = appendBulkString(dst, "PXAT")
-	return appendBulkString(dst, strconv.FormatInt(at, 10))
+	dst = resp.AppendArrayHeader(dst, n)
+	dst = resp.AppendBulkString(dst, "SET")
+	dst = resp.AppendBulkString(dst, key)
+	dst = resp.AppendBulk(dst, val)
+	if at < 0 {
+		return dst
+	}
+	dst = resp.AppendBulkString(dst, "PXAT")
+	return resp.AppendIntBulk(dst, at)
 }
 
-func appendCmd(dst []byte, args ...string) []byte {
-	dst = appendArrayHeader(dst, len(args))
-	for _, a := range args {
-		dst = appendBulkString(dst, a)
-	}
-	return dst
-}
+func appendCmd(dst []byte, args ...string) []byte { return resp.AppendCommandStrings(dst, args...) }
 
 func appendCmdArgs(dst []byte, name, key string, args [][]byte) []byte {
-	dst = appendArrayHeader(dst, 2+len(args))
-	dst = appendBulkString(dst, name)
-	dst = appendBulkString(dst, key)
+	dst = resp.AppendArrayHeader(dst, 2+len(args))
+	dst = resp.AppendBulkString(dst, name)
+	dst = resp.AppendBulkString(dst, key)
 	for _, a := range args {
-		dst = appendBulk(dst, a)
+		dst = resp.AppendBulk(dst, a)
 	}
 	return dst
-}
-
-func appendArrayHeader(dst []byte, n int) []byte {
-	dst = append(dst, '*')
-	dst = strconv.AppendInt(dst, int64(n), 10)
-	return append(dst, '\r', '\n')
-}
-
-func appendBulk(dst, b []byte) []byte {
-	dst = append(dst, '$')
-	dst = strconv.AppendInt(dst, int64(len(b)), 10)
-	dst = append(dst, '\r', '\n')
-	dst = append(dst, b...)
-	return append(dst, '\r', '\n')
-}
-
-func appendBulkString(dst []byte, s string) []byte {
-	dst = append(dst, '$')
-	dst = strconv.AppendInt(dst, int64(len(s)), 10)
-	dst = append(dst, '\r', '\n')
-	dst = append(dst, s...)
-	return append(dst, '\r', '\n')
 }
