@@ -149,7 +149,7 @@ func (n *Node) callOnce(ctx *Ctx, cmd *Command, first bool) *waiter {
 		}
 	}
 	tx := ctx.Tx
-	tx.Staging = c.importLink != nil
+	tx.Staging = n.staging(c, slots)
 	tx.HoldsAll = all
 	tx.NoTouch = c.Flag(ClientNoTouch)
 	tx.Begin(c.DB())
