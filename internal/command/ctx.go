@@ -25,6 +25,7 @@ type Ctx struct {
 	start  time.Time     // when the command was first run (block deadlines)
 	block  *blockRequest // set by Block
 	inExec bool          // running inside EXEC: never block
+	route  routeMemo     // cluster routing decision to confirm under the locks (cluster_route.go)
 }
 
 // Error replies with an error and counts it for INFO errorstats.

@@ -128,6 +128,14 @@ func (n *Node) callOnce(ctx *Ctx, cmd *Command, first bool) *waiter {
 		slots = c.slotsOf(cmd, ctx.Argv)
 		n.KS.LockSlots(slots)
 	}
+	if ctx.route.check && !n.clusterRecheck(ctx, cmd) {
+		if all {
+			n.KS.UnlockAll()
+		} else {
+			n.KS.UnlockSlots(slots)
+		}
+		return nil
+	}
 	tx := ctx.Tx
 	tx.HoldsAll = all
 	tx.NoTouch = c.Flag(ClientNoTouch)

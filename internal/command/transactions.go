@@ -181,6 +181,11 @@ func execCommand(c *Ctx) {
 		n.KS.LockSlots(slots)
 		defer n.KS.UnlockSlots(slots)
 	}
+	if msg := n.clusterRecheckExec(c, queue); msg != "" {
+		cl.unwatchAll(n)
+		c.Error(msg)
+		return
+	}
 	tx.HoldsAll = all
 	defer func() { tx.HoldsAll = false }()
 	tx.BeginMulti(cl.DB())

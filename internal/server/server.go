@@ -174,6 +174,7 @@ func (s *Server) Close() error {
 	}
 	s.connsMu.Unlock()
 	s.wg.Wait()
+	s.node.CloseMigrateSockets()
 	s.stopCluster()
 	return err
 }
