@@ -146,3 +146,38 @@ func TestRoutingOpenSlots(t *testing.T) {
 		}
 	}
 }
+
+// A routing decision taken before the command got its slot lock is
+// confirmed under the lock: a slot that became MIGRATING meanwhile, with
+// the key gone, answers -ASK instead of recreating the key on the source;
+// an unchanged snapshot keeps the decision without looking at keys.
+func TestRoutingRecheckedUnderLock(t *testing.T) {
+	s := slot.OfString("k")
+	stable := twoNodes(true)
+	n, c, w, f := newClusterTestNode(stable)
+	set := n.Table.Lookup([]byte("set"))
+	ctx := &Ctx{Node: n, C: c, Tx: c.Tx, W: w, Argv: [][]byte{[]byte("set"), []byte("k"), []byte("v")}, Cmd: set,
+		route: routeMemo{check: true, routes: stable}}
+	n.KS.LockSlot(s)
+	if !n.clusterRecheck(ctx, set) {
+		t.Fatal("unchanged snapshot: recheck refused")
+	}
+	migrating := twoNodes(true)
+	migrating.Migrating[s] = 1
+	f.r.Store(migrating)
+	mark := w.Len()
+	ok := n.clusterRecheck(ctx, set)
+	n.KS.UnlockSlot(s)
+	if ok {
+		t.Fatal("slot opened and key missing: recheck accepted")
+	}
+	if got, want := string(w.Bytes()[mark:]), "-ASK "+strconv.Itoa(s)+" 127.0.0.1:7001\r\n"; got != want {
+		t.Fatalf("recheck answered %q, want %q", got, want)
+	}
+	n.KS.LockSlot(s)
+	exists := n.KS.KeyExists(0, []byte("k"))
+	n.KS.UnlockSlot(s)
+	if exists {
+		t.Fatal("the refused SET created the key")
+	}
+}
