@@ -156,6 +156,12 @@ func (s *State) SetSlot(now time.Time, a SetSlotArgs) (Output, error) {
 	}
 	s.begin(now)
 	sl := a.Slot
+	if s.setSlotNoop(a, n) {
+		// Valkey saves nodes.conf anyway; an unchanged configuration need
+		// not be written. redis-cli sends SETSLOT NODE to every primary,
+		// most of which already learned the owner through gossip.
+		return s.finish(), nil
+	}
 	switch a.Action {
 	case SetSlotMigrating:
 		s.logf("Migrating slot %d to node %s", sl, n.id)
@@ -203,6 +209,25 @@ func (s *State) setSlotTarget(a SetSlotArgs) (*node, error) {
 		return nil, &Error{Code: ErrSlotHasKeys, Slot: a.Slot}
 	}
 	return n, nil
+}
+
+// setSlotNoop reports a SETSLOT that would leave the state as it is.
+func (s *State) setSlotNoop(a SetSlotArgs, n *node) bool {
+	sl := a.Slot
+	switch a.Action {
+	case SetSlotMigrating:
+		return s.migrating[sl] == n
+	case SetSlotImporting:
+		return s.importing[sl] == n
+	case SetSlotStable:
+		return s.migrating[sl] == nil && s.importing[sl] == nil
+	case SetSlotNode:
+		me := s.myself
+		clearsMigrating := !a.SlotHasKeys && s.migrating[sl] != nil
+		clearsImporting := (n == me || n == me.primary) && s.importing[sl] != nil
+		return s.slots[sl] == n && !clearsMigrating && !clearsImporting
+	}
+	return false
 }
 
 func (s *State) setSlotNode(sl int, n *node, hasKeys bool) {

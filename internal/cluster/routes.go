@@ -1,6 +1,10 @@
 package cluster
 
-import "github.com/shoal-db/shoal/internal/slot"
+import (
+	"slices"
+
+	"github.com/shoal-db/shoal/internal/slot"
+)
 
 // RouteNode is a node as client redirections need it.
 type RouteNode struct {
@@ -20,7 +24,11 @@ type Routes struct {
 	Myself    int32 // index of myself in Nodes
 	MyPrimary int32 // index of the primary whose slots I serve (myself when primary), -1 if unknown
 	Replica   bool  // myself is a replica
-	Owner     [slot.Count]int32
+	// Owner maps each slot to an index in Nodes (-1: unassigned). The
+	// table is shared by successive snapshots while neither the slot
+	// assignment nor the node list changes: comparing two snapshots'
+	// pointers tells whether any slot changed hands.
+	Owner     *[slot.Count]int32
 	Nodes     []RouteNode
 	Migrating map[int]int32 // slot -> target (only on the owner)
 	Importing map[int]int32 // slot -> source
@@ -41,13 +49,7 @@ func (s *State) Routes() *Routes {
 	} else if p := s.myself.primary; p != nil {
 		r.MyPrimary = index[p]
 	}
-	for j, n := range s.slots {
-		if n == nil {
-			r.Owner[j] = -1
-		} else {
-			r.Owner[j] = index[n]
-		}
-	}
+	r.Owner = s.ownerTable(index)
 	for sl, n := range s.migrating {
 		r.Migrating[sl] = index[n]
 	}
@@ -55,4 +57,41 @@ func (s *State) Routes() *Routes {
 		r.Importing[sl] = index[n]
 	}
 	return r
+}
+
+// routeOwners caches the owner table of the last Routes: it is rebuilt
+// on every topology change (each CLUSTER SETSLOT of a migration, on every
+// node), mostly for changes that move no slot.
+type routeOwners struct {
+	table *[slot.Count]int32
+	gen   uint64  // slotsGen it was built at
+	nodes []*node // the node order its indexes refer to
+	// ranges caches ownedRanges (views.go), valid at rangesGen.
+	ranges    map[*node][]Range
+	rangesGen uint64
+}
+
+// ownerTable returns the slot -> node index table, reusing the last one
+// when no slot changed hands and the node list is the same.
+func (s *State) ownerTable(index map[*node]int32) *[slot.Count]int32 {
+	c := &s.routeOwners
+	if c.table != nil && c.gen == s.slotsGen && slices.Equal(c.nodes, s.sorted) {
+		return c.table
+	}
+	t := new([slot.Count]int32)
+	// Owners come in long runs of consecutive slots: look each run's
+	// owner up once.
+	var last *node
+	lastIdx := int32(-1)
+	for j, n := range s.slots {
+		if n != last {
+			last, lastIdx = n, -1
+			if n != nil {
+				lastIdx = index[n]
+			}
+		}
+		t[j] = lastIdx
+	}
+	c.table, c.gen, c.nodes = t, s.slotsGen, append(c.nodes[:0], s.sorted...)
+	return t
 }

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,7 +52,8 @@ func (s *State) snapshot(n *node, ranges []Range) Node {
 	v := Node{ID: n.id, ShardID: n.shardID, Flags: n.flags &^ (FlagMeet | FlagMigrateTo | FlagExtensionsSupported | FlagLightHdrSupported),
 		IP: n.ip, Port: n.port, TLSPort: n.tlsPort, CPort: n.cport, Hostname: n.hostname, HumanNodename: n.humanName,
 		ConfigEpoch: epochOf(n), PingSent: n.pingSent, PongRecv: n.pongRecv,
-		Connected: n.hasLink() || n == s.myself, NumSlots: n.numSlots, Slots: ranges, ReplOffset: n.replOffset}
+		Connected: n.hasLink() || n == s.myself, NumSlots: n.numSlots, Slots: slices.Clone(ranges),
+		ReplOffset: n.replOffset}
 	if n.primary != nil {
 		v.PrimaryID = n.primary.id
 	}
@@ -62,8 +64,12 @@ func (s *State) snapshot(n *node, ranges []Range) Node {
 }
 
 // ownedRanges groups the slot table into ranges per owner
-// (clusterGenNodesSlotsInfo).
+// (clusterGenNodesSlotsInfo). The result is cached until a slot changes
+// hands (every nodes.conf save renders it): callers must not modify it.
 func (s *State) ownedRanges() map[*node][]Range {
+	if c := &s.routeOwners; c.ranges != nil && c.rangesGen == s.slotsGen {
+		return c.ranges
+	}
 	out := make(map[*node][]Range)
 	var cur *node
 	start := 0
@@ -80,6 +86,7 @@ func (s *State) ownedRanges() map[*node][]Range {
 		}
 		cur, start = n, i
 	}
+	s.routeOwners.ranges, s.routeOwners.rangesGen = out, s.slotsGen
 	return out
 }
 

@@ -31,6 +31,7 @@ func (f *fakeCluster) Links() []cluster.LinkInfo {
 // those given to node 1.
 func twoNodes(ok bool, theirs ...int) *cluster.Routes {
 	r := &cluster.Routes{OK: ok, Myself: 0, MyPrimary: 0, Migrating: map[int]int32{}, Importing: map[int]int32{},
+		Owner: new([slot.Count]int32),
 		Nodes: []cluster.RouteNode{{ID: "a", IP: "127.0.0.1", Port: 7000}, {ID: "b", IP: "127.0.0.1", Port: 7001}}}
 	for _, s := range theirs {
 		r.Owner[s] = 1

@@ -55,6 +55,13 @@ func (cn *clusterNode) topologyChanged() {
 		return
 	}
 	node := cn.s.node
+	if prev.Owner == cur.Owner && prev.MyPrimary == cur.MyPrimary {
+		// The same owner table: no slot changed hands (routes.go).
+		if prev.OK != cur.OK {
+			node.ClusterWakeBlocked()
+		}
+		return
+	}
 	changed := prev.OK != cur.OK
 	shards := node.PubSub.NumShardChannels() > 0
 	for s := range cur.Owner {
