@@ -138,11 +138,18 @@ func slotCounts(t *testing.T, c *testutil.Cluster, i int) map[string]int {
 }
 
 // redirects sums the -ASK, -MOVED and -TRYAGAIN replies the nodes sent
-// (INFO errorstats), to show which paths a scenario exercised.
+// (INFO errorstats), to show which paths a scenario exercised; commands
+// that failed are logged.
 func redirects(t *testing.T, c *testutil.Cluster, nodes []int) map[string]int64 {
 	t.Helper()
 	out := map[string]int64{}
 	for _, i := range nodes {
+		stats := c.Do(i, "INFO", "commandstats").(string)
+		for _, line := range strings.Split(stats, "\r\n") {
+			if strings.HasPrefix(line, "cmdstat_") && !strings.Contains(line, "rejected_calls=0,failed_calls=0") {
+				t.Logf("node %d: %s", i, line)
+			}
+		}
 		info := c.Do(i, "INFO", "errorstats").(string)
 		for _, line := range strings.Split(info, "\r\n") {
 			name, rest, ok := strings.Cut(strings.TrimPrefix(line, "errorstat_"), ":count=")
