@@ -142,7 +142,6 @@ func slotCounts(t *testing.T, c *testutil.Cluster, i int) map[string]int {
 // that failed are logged.
 func redirects(t *testing.T, c *testutil.Cluster, nodes []int) map[string]int64 {
 	t.Helper()
-	out := map[string]int64{}
 	for _, i := range nodes {
 		stats := c.Do(i, "INFO", "commandstats").(string)
 		for _, line := range strings.Split(stats, "\r\n") {
@@ -150,6 +149,15 @@ func redirects(t *testing.T, c *testutil.Cluster, nodes []int) map[string]int64 
 				t.Logf("node %d: %s", i, line)
 			}
 		}
+	}
+	return errorStats(t, c, nodes)
+}
+
+// errorStats sums INFO errorstats over nodes, by error code.
+func errorStats(t *testing.T, c *testutil.Cluster, nodes []int) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for _, i := range nodes {
 		info := c.Do(i, "INFO", "errorstats").(string)
 		for _, line := range strings.Split(info, "\r\n") {
 			name, rest, ok := strings.Cut(strings.TrimPrefix(line, "errorstat_"), ":count=")

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/shoal-db/shoal/internal/difftest"
-	"github.com/shoal-db/shoal/internal/slot"
 	"github.com/shoal-db/shoal/internal/testutil"
 )
 
@@ -82,12 +81,7 @@ func TestReshardKilledThenFix(t *testing.T) {
 // fillSlot writes n keys hashing to slot s on node i, returning them.
 func fillSlot(t *testing.T, c *testutil.Cluster, s, n int) map[string]string {
 	t.Helper()
-	tag := ""
-	for i := 0; tag == ""; i++ {
-		if slot.OfString(strconv.Itoa(i)) == s {
-			tag = strconv.Itoa(i)
-		}
-	}
+	tag := tagForSlot(s)
 	keys := make(map[string]string, n)
 	ctx := context.Background()
 	pipe := c.Client(0).Pipeline()
