@@ -141,16 +141,27 @@ type SetSlotArgs struct {
 	FromPrimary bool
 }
 
-// SetSlot is CLUSTER SETSLOT (legacy migration markers and ownership).
-func (s *State) SetSlot(now time.Time, a SetSlotArgs) (Output, error) {
-	me := s.myself
-	if !a.FromPrimary && me.isReplica() {
-		return Output{}, &Error{Code: ErrSetSlotReplica}
+// CheckSetSlot validates CLUSTER SETSLOT without changing anything, in
+// Valkey's order (clusterParseSetSlotCommand), so that the caller can
+// check its options afterwards as Valkey does.
+func (s *State) CheckSetSlot(a SetSlotArgs) error {
+	_, err := s.checkSetSlot(a)
+	return err
+}
+
+func (s *State) checkSetSlot(a SetSlotArgs) (*node, error) {
+	if !a.FromPrimary && s.myself.isReplica() {
+		return nil, &Error{Code: ErrSetSlotReplica}
 	}
 	if err := checkSlot(a.Slot); err != nil {
-		return Output{}, err
+		return nil, err
 	}
-	n, err := s.setSlotTarget(a)
+	return s.setSlotTarget(a)
+}
+
+// SetSlot is CLUSTER SETSLOT (legacy migration markers and ownership).
+func (s *State) SetSlot(now time.Time, a SetSlotArgs) (Output, error) {
+	n, err := s.checkSetSlot(a)
 	if err != nil {
 		return Output{}, err
 	}
