@@ -22,7 +22,7 @@ func (s *State) addSlot(n *node, sl int) bool {
 		n.flags |= FlagMigrateTo
 	}
 	s.slots[sl] = n
-	s.slotsGen++
+	s.slotChanged(sl)
 	s.ownerNotClaiming.Clear(sl)
 	return true
 }
@@ -35,7 +35,7 @@ func (s *State) delSlot(sl int) bool {
 	}
 	n.clearSlotBit(sl)
 	s.slots[sl] = nil
-	s.slotsGen++
+	s.slotChanged(sl)
 	s.ownerNotClaiming.Clear(sl)
 	return true
 }

@@ -36,7 +36,7 @@ type State struct {
 	sorted []*node // every node, by id: deterministic iteration
 
 	slots            [slot.Count]*node
-	slotsGen         uint64      // bumped by every change of slots (routes.go)
+	slotsGen         uint64      // bumped by every change of slots (slotChanged, routes.go)
 	routeOwners      routeOwners // the last Routes' owner table (routes.go)
 	ownerNotClaiming SlotSet
 	migrating        map[int]*node // legacy MIGRATING markers (myself only)

@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/shoal-db/shoal/internal/slot"
 )
 
 // Node is a snapshot of one node-table entry.
@@ -70,21 +68,13 @@ func (s *State) ownedRanges() map[*node][]Range {
 	if c := &s.routeOwners; c.ranges != nil && c.rangesGen == s.slotsGen {
 		return c.ranges
 	}
+	// Per node from its slot bitmap (which addSlot and delSlot keep equal
+	// to its share of the slot table), a word at a time.
 	out := make(map[*node][]Range)
-	var cur *node
-	start := 0
-	for i := 0; i <= slot.Count; i++ {
-		var n *node
-		if i < slot.Count {
-			n = s.slots[i]
+	for _, n := range s.sorted {
+		if n.numSlots > 0 && n.slots != nil {
+			out[n] = slotRanges(n.slots)
 		}
-		if n == cur && i < slot.Count {
-			continue
-		}
-		if cur != nil {
-			out[cur] = append(out[cur], Range{start, i - 1})
-		}
-		cur, start = n, i
 	}
 	s.routeOwners.ranges, s.routeOwners.rangesGen = out, s.slotsGen
 	return out

@@ -99,13 +99,15 @@ func (r *Runner) View(f func(s *cluster.State)) {
 }
 
 func (r *Runner) apply(out cluster.Output) error {
-	r.cfg.Transport.Apply(out)
 	var err error
+	// Save before sending, as Valkey's clusterBeforeSleep does: a
+	// configuration is announced only once this node has written it.
 	if out.Save && r.cfg.Persist != nil {
 		if err = r.cfg.Persist(r.st.NodesConf(), out.Fsync); err != nil {
 			r.cfg.Logger.Error("cluster config save failed", "err", err)
 		}
 	}
+	r.cfg.Transport.Apply(out)
 	if out.Topology {
 		r.routes.Store(r.st.Routes())
 	}
