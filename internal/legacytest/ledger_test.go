@@ -110,7 +110,11 @@ func (w *workload) waitOps(t *testing.T, n int64) {
 
 func (w *workload) run(worker int, rng *rand.Rand) error {
 	l := w.ledgers[worker]
-	tick := time.NewTicker(ledgerPace)
+	pace := ledgerPace
+	if raceEnabled {
+		pace *= 4
+	}
+	tick := time.NewTicker(pace)
 	defer tick.Stop()
 	for {
 		select {
