@@ -154,7 +154,9 @@ run() {
 		exit 1
 	fi
 	secs[$side]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-	log "$side: moved $moved of $total keys, $(grep -c '^Moving slot' "$work/$side-rebalance.log") slots, ${secs[$side]}s"
+	local slots
+	slots=$(redis-cli -p $((base + 3)) CLUSTER NODES | awk '/myself/ { n = 0; for (i = 9; i <= NF; i++) { split($i, r, "-"); n += (r[2] == "" ? 1 : r[2] - r[1] + 1) } print n }')
+	log "$side: moved $moved of $total keys and $slots slots in ${secs[$side]}s"
 }
 
 for side in $ORDER; do
