@@ -125,6 +125,9 @@ type routeQuery struct {
 // the slot was open. locked says the caller holds the slot's lock.
 func (n *Node) clusterRouteQuery(ctx *Ctx, r *cluster.Routes, cmds []queued, exec, asking, locked bool) (string, bool) {
 	c := ctx.C
+	if len(cmds) == 0 {
+		return "", false // an empty EXEC
+	}
 	cmd := cmds[0].cmd
 	q := routeQuery{slot: -1}
 	for _, qc := range cmds {

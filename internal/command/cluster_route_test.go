@@ -182,3 +182,16 @@ func TestRoutingRecheckedUnderLock(t *testing.T) {
 		t.Fatal("the refused SET created the key")
 	}
 }
+
+// An empty MULTI/EXEC needs no routing.
+func TestRoutingEmptyExec(t *testing.T) {
+	n, c, w, _ := newClusterTestNode(twoNodes(true))
+	for _, st := range []struct{ args, want string }{
+		{"multi", "+OK\r\n"},
+		{"exec", "*0\r\n"},
+	} {
+		if got := run(n, c, w, strings.Fields(st.args)...); got != st.want {
+			t.Fatalf("%s: got %q, want %q", st.args, got, st.want)
+		}
+	}
+}
