@@ -158,8 +158,9 @@ func migrateCommand(c *Ctx) {
 		c.W.Simple("NOKEY")
 		return
 	}
-	// Keys that expire between the lookup and now are left out, as
-	// Valkey does when serializing took long.
+	// Relative TTLs, at least 1 ms. Valkey re-checks expiry here because
+	// its clock moves while it serializes; the command's clock is fixed,
+	// so a key found live is never already expired, but the check stays.
 	live := items[:0]
 	for _, it := range items {
 		if at := c.Tx.TTL(it.key); at != -1 {
