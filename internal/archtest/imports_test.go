@@ -45,6 +45,10 @@ var allowed = map[string][]string{
 	"bench/migration":     {"internal/loadgen"}, // the migration experiment drives load in-process
 	// Cluster-mode end-to-end tests (test files only).
 	"internal/clustertest": {"internal/testutil", "internal/difftest", "internal/slot"},
+	// Legacy slot migration driven by redis-cli (test files only).
+	"internal/legacytest": {"internal/testutil", "internal/difftest", "internal/slot", "internal/server"},
+	// bench/legacy-rebalance.sh's data loader (go-redis only).
+	"bench/legacyload": {},
 
 	// The cluster state machine is pure (slots only); its bus adds the wire
 	// and the network, nothing from the server side.

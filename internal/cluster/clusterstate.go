@@ -1,5 +1,7 @@
 package cluster
 
+import "github.com/shoal-db/shoal/internal/slot"
+
 // updateState recomputes cluster_state (clusterUpdateState): fail when a
 // slot is unserved or served by a FAIL node (with full coverage required),
 // or when we see fewer than a majority of the voting primaries.
@@ -27,13 +29,8 @@ func (s *State) updateState() {
 		return
 	}
 	ok, reason := true, failNone
-	if s.cfg.RequireFullCoverage {
-		for _, n := range s.slots {
-			if n == nil || n.failed() {
-				ok, reason = false, failNotFullCoverage
-				break
-			}
-		}
+	if s.cfg.RequireFullCoverage && !s.fullyCovered() {
+		ok, reason = false, failNotFullCoverage
 	}
 	if reachable < size/2+1 {
 		ok, reason = false, failMinorityPartition
@@ -71,4 +68,22 @@ func (s *State) logFailReason(reason int) {
 	case failMinorityPartition:
 		s.logf("Cluster is currently down: I am part of a minority partition.")
 	}
+}
+
+// fullyCovered reports whether every slot is served by a node not in
+// FAIL. It counts per node (numSlots counts the node's slots in the slot
+// table, addSlot and delSlot keep both in step) instead of visiting 16384
+// slots: it runs on every topology change, each SETSLOT of a migration.
+func (s *State) fullyCovered() bool {
+	assigned := 0
+	for _, n := range s.sorted {
+		if n.numSlots == 0 {
+			continue
+		}
+		if n.failed() {
+			return false
+		}
+		assigned += n.numSlots
+	}
+	return assigned == slot.Count
 }

@@ -141,21 +141,38 @@ type SetSlotArgs struct {
 	FromPrimary bool
 }
 
-// SetSlot is CLUSTER SETSLOT (legacy migration markers and ownership).
-func (s *State) SetSlot(now time.Time, a SetSlotArgs) (Output, error) {
-	me := s.myself
-	if !a.FromPrimary && me.isReplica() {
-		return Output{}, &Error{Code: ErrSetSlotReplica}
+// CheckSetSlot validates CLUSTER SETSLOT without changing anything, in
+// Valkey's order (clusterParseSetSlotCommand), so that the caller can
+// check its options afterwards as Valkey does.
+func (s *State) CheckSetSlot(a SetSlotArgs) error {
+	_, err := s.checkSetSlot(a)
+	return err
+}
+
+func (s *State) checkSetSlot(a SetSlotArgs) (*node, error) {
+	if !a.FromPrimary && s.myself.isReplica() {
+		return nil, &Error{Code: ErrSetSlotReplica}
 	}
 	if err := checkSlot(a.Slot); err != nil {
-		return Output{}, err
+		return nil, err
 	}
-	n, err := s.setSlotTarget(a)
+	return s.setSlotTarget(a)
+}
+
+// SetSlot is CLUSTER SETSLOT (legacy migration markers and ownership).
+func (s *State) SetSlot(now time.Time, a SetSlotArgs) (Output, error) {
+	n, err := s.checkSetSlot(a)
 	if err != nil {
 		return Output{}, err
 	}
 	s.begin(now)
 	sl := a.Slot
+	if s.setSlotNoop(a, n) {
+		// Valkey saves nodes.conf anyway; an unchanged configuration need
+		// not be written. redis-cli sends SETSLOT NODE to every primary,
+		// most of which already learned the owner through gossip.
+		return s.finish(), nil
+	}
 	switch a.Action {
 	case SetSlotMigrating:
 		s.logf("Migrating slot %d to node %s", sl, n.id)
@@ -203,6 +220,25 @@ func (s *State) setSlotTarget(a SetSlotArgs) (*node, error) {
 		return nil, &Error{Code: ErrSlotHasKeys, Slot: a.Slot}
 	}
 	return n, nil
+}
+
+// setSlotNoop reports a SETSLOT that would leave the state as it is.
+func (s *State) setSlotNoop(a SetSlotArgs, n *node) bool {
+	sl := a.Slot
+	switch a.Action {
+	case SetSlotMigrating:
+		return s.migrating[sl] == n
+	case SetSlotImporting:
+		return s.importing[sl] == n
+	case SetSlotStable:
+		return s.migrating[sl] == nil && s.importing[sl] == nil
+	case SetSlotNode:
+		me := s.myself
+		clearsMigrating := !a.SlotHasKeys && s.migrating[sl] != nil
+		clearsImporting := (n == me || n == me.primary) && s.importing[sl] != nil
+		return s.slots[sl] == n && !clearsMigrating && !clearsImporting
+	}
+	return false
 }
 
 func (s *State) setSlotNode(sl int, n *node, hasKeys bool) {

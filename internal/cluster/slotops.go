@@ -22,6 +22,7 @@ func (s *State) addSlot(n *node, sl int) bool {
 		n.flags |= FlagMigrateTo
 	}
 	s.slots[sl] = n
+	s.slotChanged(sl)
 	s.ownerNotClaiming.Clear(sl)
 	return true
 }
@@ -34,6 +35,7 @@ func (s *State) delSlot(sl int) bool {
 	}
 	n.clearSlotBit(sl)
 	s.slots[sl] = nil
+	s.slotChanged(sl)
 	s.ownerNotClaiming.Clear(sl)
 	return true
 }

@@ -36,6 +36,8 @@ type State struct {
 	sorted []*node // every node, by id: deterministic iteration
 
 	slots            [slot.Count]*node
+	slotsGen         uint64      // bumped by every change of slots (slotChanged, routes.go)
+	routeOwners      routeOwners // the last Routes' owner table (routes.go)
 	ownerNotClaiming SlotSet
 	migrating        map[int]*node // legacy MIGRATING markers (myself only)
 	importing        map[int]*node // legacy IMPORTING markers

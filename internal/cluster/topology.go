@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -195,7 +196,7 @@ func (s *State) Shards() []Shard {
 		sort.SliceStable(nodes, func(i, j int) bool { return !nodes[i].isReplica() && nodes[j].isReplica() })
 		sh := Shard{ID: id}
 		for _, n := range nodes {
-			if r := owned[n]; len(r) > 0 && sh.Slots == nil {
+			if r := slices.Clone(owned[n]); len(r) > 0 && sh.Slots == nil {
 				sh.Slots = r
 			}
 			sh.Nodes = append(sh.Nodes, s.shardNode(n))

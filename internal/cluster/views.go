@@ -1,11 +1,10 @@
 package cluster
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/shoal-db/shoal/internal/slot"
 )
 
 // Node is a snapshot of one node-table entry.
@@ -51,7 +50,8 @@ func (s *State) snapshot(n *node, ranges []Range) Node {
 	v := Node{ID: n.id, ShardID: n.shardID, Flags: n.flags &^ (FlagMeet | FlagMigrateTo | FlagExtensionsSupported | FlagLightHdrSupported),
 		IP: n.ip, Port: n.port, TLSPort: n.tlsPort, CPort: n.cport, Hostname: n.hostname, HumanNodename: n.humanName,
 		ConfigEpoch: epochOf(n), PingSent: n.pingSent, PongRecv: n.pongRecv,
-		Connected: n.hasLink() || n == s.myself, NumSlots: n.numSlots, Slots: ranges, ReplOffset: n.replOffset}
+		Connected: n.hasLink() || n == s.myself, NumSlots: n.numSlots, Slots: slices.Clone(ranges),
+		ReplOffset: n.replOffset}
 	if n.primary != nil {
 		v.PrimaryID = n.primary.id
 	}
@@ -62,24 +62,21 @@ func (s *State) snapshot(n *node, ranges []Range) Node {
 }
 
 // ownedRanges groups the slot table into ranges per owner
-// (clusterGenNodesSlotsInfo).
+// (clusterGenNodesSlotsInfo). The result is cached until a slot changes
+// hands (every nodes.conf save renders it): callers must not modify it.
 func (s *State) ownedRanges() map[*node][]Range {
-	out := make(map[*node][]Range)
-	var cur *node
-	start := 0
-	for i := 0; i <= slot.Count; i++ {
-		var n *node
-		if i < slot.Count {
-			n = s.slots[i]
-		}
-		if n == cur && i < slot.Count {
-			continue
-		}
-		if cur != nil {
-			out[cur] = append(out[cur], Range{start, i - 1})
-		}
-		cur, start = n, i
+	if c := &s.routeOwners; c.ranges != nil && c.rangesGen == s.slotsGen {
+		return c.ranges
 	}
+	// Per node from its slot bitmap (which addSlot and delSlot keep equal
+	// to its share of the slot table), a word at a time.
+	out := make(map[*node][]Range)
+	for _, n := range s.sorted {
+		if n.numSlots > 0 && n.slots != nil {
+			out[n] = slotRanges(n.slots)
+		}
+	}
+	s.routeOwners.ranges, s.routeOwners.rangesGen = out, s.slotsGen
 	return out
 }
 

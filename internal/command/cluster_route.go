@@ -13,6 +13,10 @@ import (
 // before MULTI queueing, so a queued command that would be redirected makes
 // EXEC abort, and EXEC checks that its whole queue hashes to one slot. It
 // returns false after answering with the redirection or error.
+//
+// Valkey decides and executes in one step; here the command runs later,
+// under its slot locks, so the decision is remembered in ctx.route and
+// clusterRecheck confirms it under those locks (see routeMemo).
 func (n *Node) clusterRoute(ctx *Ctx, cmd *Command) bool {
 	c := ctx.C
 	exec := cmd.Name == "exec"
@@ -26,8 +30,16 @@ func (n *Node) clusterRoute(ctx *Ctx, cmd *Command) bool {
 	if (!exec && cmd.FirstKey <= 0 && cmd.Keys == nil) || (exec && !multi) {
 		return true
 	}
-	msg := n.clusterRouteQuery(ctx, cmd, exec, asking)
+	cmds := []queued{{cmd: cmd, argv: ctx.Argv}}
+	if exec {
+		cmds = c.multi.cmds
+	}
+	r := n.Cluster.Routes()
+	msg, open := n.clusterRouteQuery(ctx, r, cmds, exec, asking, false)
 	if msg == "" {
+		if exec || !multi {
+			ctx.route = routeMemo{check: true, asking: asking, routes: r, open: open}
+		}
 		return true
 	}
 	if exec {
@@ -43,6 +55,59 @@ func (n *Node) clusterRoute(ctx *Ctx, cmd *Command) bool {
 	return false
 }
 
+// routeMemo is the routing decision clusterRoute took for the current
+// command: the snapshot it used, whether the slot was open (legacy
+// MIGRATING/IMPORTING) and whether the client had sent ASKING.
+//
+// Between that decision and the command running under its slot locks, a
+// MIGRATE may move the key away, or CLUSTER SETSLOT may open the slot.
+// Serving the command anyway would let a write recreate, on the source, a
+// key that already lives on the target (a key on both sides, one of them
+// lost at SETSLOT NODE). So the dispatcher calls clusterRecheck with the
+// locks held: an unchanged snapshot and a stable slot keep the decision
+// (the common case costs one atomic load); otherwise the decision is taken
+// again, with the key counts read under the locks.
+type routeMemo struct {
+	check  bool
+	asking bool
+	open   bool
+	routes *cluster.Routes
+}
+
+// clusterRecheck confirms, with the command's slot locks held, that this
+// node still serves it (see routeMemo). On a changed decision it answers
+// with the redirection and returns false.
+func (n *Node) clusterRecheck(ctx *Ctx, cmd *Command) bool {
+	m := &ctx.route
+	r := n.Cluster.Routes()
+	if r == m.routes && !m.open {
+		return true
+	}
+	cmds := []queued{{cmd: cmd, argv: ctx.Argv}}
+	msg, open := n.clusterRouteQuery(ctx, r, cmds, false, m.asking, true)
+	m.routes, m.open = r, open
+	if msg == "" {
+		return true
+	}
+	n.reject(ctx, cmd, msg)
+	return false
+}
+
+// clusterRecheckExec is clusterRecheck for EXEC, whose handler takes the
+// locks of its queue itself. It returns the redirection, or "".
+func (n *Node) clusterRecheckExec(ctx *Ctx, queue []queued) string {
+	m := &ctx.route
+	if !m.check {
+		return ""
+	}
+	r := n.Cluster.Routes()
+	if r == m.routes && !m.open {
+		return ""
+	}
+	msg, _ := n.clusterRouteQuery(ctx, r, queue, true, m.asking, true)
+	return msg
+}
+
 // routeQuery is what getNodeByQuery learns about the keys of a request.
 type routeQuery struct {
 	slot         int
@@ -55,67 +120,75 @@ type routeQuery struct {
 	unstable     bool // MOVE or cross-database COPY on an open slot
 }
 
-// clusterRouteQuery returns "" when this node serves the request, else
-// the error reply.
-func (n *Node) clusterRouteQuery(ctx *Ctx, cmd *Command, exec, asking bool) string {
+// clusterRouteQuery returns "" when this node serves the request (cmds:
+// the command, or EXEC's queue), else the error reply; open tells whether
+// the slot was open. locked says the caller holds the slot's lock.
+func (n *Node) clusterRouteQuery(ctx *Ctx, r *cluster.Routes, cmds []queued, exec, asking, locked bool) (string, bool) {
 	c := ctx.C
+	if len(cmds) == 0 {
+		return "", false // an empty EXEC
+	}
+	cmd := cmds[0].cmd
 	q := routeQuery{slot: -1}
-	if exec {
-		for _, qc := range c.multi.cmds {
-			n.routeCollect(c, &q, qc.cmd, qc.argv)
+	for _, qc := range cmds {
+		n.routeCollect(c, &q, qc.cmd, qc.argv)
+		if exec {
 			q.write = q.write || qc.cmd.Flags&FlagWrite != 0
 			q.pubsubShard = q.pubsubShard || qc.cmd.Flags&FlagPubSub != 0
 		}
+	}
+	if exec {
+		cmd = nil
 	} else {
-		n.routeCollect(c, &q, cmd, ctx.Argv)
 		q.pubsubShard = cmd.Flags&FlagPubSub != 0
 	}
 	if q.cross {
-		return ErrCrossSlot
+		return ErrCrossSlot, false
 	}
 	if q.slot < 0 {
-		return ""
+		return "", false
 	}
-	r := n.Cluster.Routes()
 	owner := r.Owner[q.slot]
 	if owner < 0 {
-		return ErrClusterDownUnbound
+		return ErrClusterDownUnbound, false
 	}
 	migrating, importing := routeOpenSlot(r, q.slot, owner, c.Flag(ClientReadonly))
-	if migrating || importing {
-		n.routeCountKeys(ctx, cmd, exec, &q)
+	open := migrating || importing
+	if open {
+		n.routeCountKeys(ctx, cmds, exec, locked, &q)
 		if q.unstable {
-			return ErrTryAgain
+			return ErrTryAgain, open
 		}
 	}
+	write := !exec && cmd.Flags&FlagWrite != 0
 	if !r.OK {
-		if msg := n.routeDown(&q, !exec && cmd.Flags&FlagWrite != 0); msg != "" {
-			return msg
+		if msg := n.routeDown(&q, write); msg != "" {
+			return msg, open
 		}
 	}
 	primary := !r.Replica
 	switch {
-	case (migrating || importing) && cmd.Name == "migrate" && primary:
-		return ""
+	case open && !exec && cmd.Name == "migrate" && primary:
+		return "", open
 	case migrating && q.missing > 0:
 		if q.existing > 0 {
-			return ErrTryAgain
+			return ErrTryAgain, open
 		}
-		return n.routeRedirect("ASK", q.slot, r, r.Migrating[q.slot])
-	case importing && (asking || cmd.Flags&FlagAsking != 0):
+		return n.routeRedirect("ASK", q.slot, r, r.Migrating[q.slot]), open
+	case importing && (asking || (!exec && cmd.Flags&FlagAsking != 0)):
 		if q.multipleKeys && q.missing > 0 {
-			return ErrTryAgain
+			return ErrTryAgain, open
 		}
-		return ""
+		return "", open
 	}
-	isWrite := cmd.Flags&FlagWrite != 0 || q.write
+	isWrite := write || q.write
 	if (c.Flag(ClientReadonly) || q.pubsubShard) && !isWrite && r.Replica && r.MyPrimary == owner {
-		return ""
+		return "", open
 	}
 	if owner != r.Myself {
-		return n.routeRedirect("MOVED", q.slot, r, owner)
+		return n.routeRedirect("MOVED", q.slot, r, owner), open
 	}
-	return ""
+	return "", open
 }
 
 // routeCollect folds the slots of one command's keys into q.
@@ -174,19 +247,18 @@ func (n *Node) routeRedirect(kind string, s int, r *cluster.Routes, to int32) st
 }
 
 // routeCountKeys counts, for an open slot, the request's keys this node
-// has and misses (with the slot locked), and flags MOVE and cross-database
-// COPY, which Valkey refuses on open slots.
-func (n *Node) routeCountKeys(ctx *Ctx, cmd *Command, exec bool, q *routeQuery) {
+// has and misses (with the slot locked: by the caller when locked is set),
+// and flags MOVE and cross-database COPY, which Valkey refuses on open
+// slots.
+func (n *Node) routeCountKeys(ctx *Ctx, cmds []queued, exec, locked bool, q *routeQuery) {
 	c := ctx.C
 	db := c.DB()
-	cmds := []queued{{cmd: cmd, argv: ctx.Argv}}
-	if exec {
-		cmds = c.multi.cmds
-	}
 	// Queued commands are checked at EXEC, not while queueing.
 	check := !q.pubsubShard && (!c.Flag(ClientMulti) || exec)
-	n.KS.LockSlot(q.slot)
-	defer n.KS.UnlockSlot(q.slot)
+	if !locked {
+		n.KS.LockSlot(q.slot)
+		defer n.KS.UnlockSlot(q.slot)
+	}
 	var first []byte
 	for _, qc := range cmds {
 		if qc.cmd.Name == "select" && len(qc.argv) == 2 {

@@ -31,6 +31,7 @@ func (f *fakeCluster) Links() []cluster.LinkInfo {
 // those given to node 1.
 func twoNodes(ok bool, theirs ...int) *cluster.Routes {
 	r := &cluster.Routes{OK: ok, Myself: 0, MyPrimary: 0, Migrating: map[int]int32{}, Importing: map[int]int32{},
+		Owner: new([slot.Count]int32),
 		Nodes: []cluster.RouteNode{{ID: "a", IP: "127.0.0.1", Port: 7000}, {ID: "b", IP: "127.0.0.1", Port: 7001}}}
 	for _, s := range theirs {
 		r.Owner[s] = 1
@@ -143,6 +144,54 @@ func TestRoutingOpenSlots(t *testing.T) {
 	} {
 		if got := run(n, c, w, strings.Fields(st.args)...); got != st.want {
 			t.Fatalf("importing %s: got %q, want %q", st.args, got, st.want)
+		}
+	}
+}
+
+// A routing decision taken before the command got its slot lock is
+// confirmed under the lock: a slot that became MIGRATING meanwhile, with
+// the key gone, answers -ASK instead of recreating the key on the source;
+// an unchanged snapshot keeps the decision without looking at keys.
+func TestRoutingRecheckedUnderLock(t *testing.T) {
+	s := slot.OfString("k")
+	stable := twoNodes(true)
+	n, c, w, f := newClusterTestNode(stable)
+	set := n.Table.Lookup([]byte("set"))
+	ctx := &Ctx{Node: n, C: c, Tx: c.Tx, W: w, Argv: [][]byte{[]byte("set"), []byte("k"), []byte("v")}, Cmd: set,
+		route: routeMemo{check: true, routes: stable}}
+	n.KS.LockSlot(s)
+	if !n.clusterRecheck(ctx, set) {
+		t.Fatal("unchanged snapshot: recheck refused")
+	}
+	migrating := twoNodes(true)
+	migrating.Migrating[s] = 1
+	f.r.Store(migrating)
+	mark := w.Len()
+	ok := n.clusterRecheck(ctx, set)
+	n.KS.UnlockSlot(s)
+	if ok {
+		t.Fatal("slot opened and key missing: recheck accepted")
+	}
+	if got, want := string(w.Bytes()[mark:]), "-ASK "+strconv.Itoa(s)+" 127.0.0.1:7001\r\n"; got != want {
+		t.Fatalf("recheck answered %q, want %q", got, want)
+	}
+	n.KS.LockSlot(s)
+	exists := n.KS.KeyExists(0, []byte("k"))
+	n.KS.UnlockSlot(s)
+	if exists {
+		t.Fatal("the refused SET created the key")
+	}
+}
+
+// An empty MULTI/EXEC needs no routing.
+func TestRoutingEmptyExec(t *testing.T) {
+	n, c, w, _ := newClusterTestNode(twoNodes(true))
+	for _, st := range []struct{ args, want string }{
+		{"multi", "+OK\r\n"},
+		{"exec", "*0\r\n"},
+	} {
+		if got := run(n, c, w, strings.Fields(st.args)...); got != st.want {
+			t.Fatalf("%s: got %q, want %q", st.args, got, st.want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"math"
 	"time"
 
 	"github.com/shoal-db/shoal/internal/cluster"
@@ -79,8 +80,9 @@ func clusterFlushSlots(c *Ctx) {
 }
 
 // clusterSetSlot is CLUSTER SETSLOT <slot> IMPORTING|MIGRATING|NODE <id>
-// | STABLE [TIMEOUT ms]. There are no replicas to wait for, so TIMEOUT is
-// only validated.
+// | STABLE [TIMEOUT ms], checked in Valkey's order: the slot, the action
+// and its target, then the options. There are no replicas to wait for
+// (replication does not exist yet), so TIMEOUT is only validated.
 func clusterSetSlot(c *Ctx) {
 	if c.Node.Cluster.Routes().Replica {
 		c.Error(clusterErrorText(&cluster.Error{Code: cluster.ErrSetSlotReplica}))
@@ -108,36 +110,50 @@ func clusterSetSlot(c *Ctx) {
 	if opt == 5 {
 		args.Node = c.Arg(4)
 	}
+	// Keys of the slot in any database (Valkey 9's countKeysInSlot).
 	args.SlotHasKeys = c.Node.KS.SlotCount(sl) > 0
-	// The options are checked before the target here, Valkey checks them
-	// after: only a request wrong in both ways sees the difference.
-	if !clusterSetSlotOptions(c, opt) {
-		return
+	optErr := ""
+	err := c.Node.Cluster.Do(func(now time.Time, s *cluster.State) (cluster.Output, error) {
+		if err := s.CheckSetSlot(args); err != nil {
+			return cluster.Output{}, err
+		}
+		if optErr = clusterSetSlotOptions(c, opt); optErr != "" {
+			return cluster.Output{}, nil
+		}
+		return s.SetSlot(now, args)
+	})
+	switch {
+	case err != nil:
+		c.Error(clusterErrorText(err))
+	case optErr != "":
+		c.Error(optErr)
+	default:
+		c.W.OK()
 	}
-	clusterDo(c, func(now time.Time, s *cluster.State) (cluster.Output, error) { return s.SetSlot(now, args) })
 }
 
-// clusterSetSlotOptions validates [TIMEOUT ms] (Valkey ignores other words).
-func clusterSetSlotOptions(c *Ctx, from int) bool {
+// clusterSetSlotOptions validates [TIMEOUT ms] (Valkey ignores other
+// words) and returns the error reply, or "".
+func clusterSetSlotOptions(c *Ctx, from int) string {
 	for i := from; i < len(c.Argv); i++ {
 		if !c.ArgIs(i, "timeout") {
 			continue
 		}
 		if i+1 >= len(c.Argv) {
-			c.Error(ErrClusterMissingTimeout)
-			return false
+			return ErrClusterMissingTimeout
 		}
 		v, ok := types.ParseInt(c.Argv[i+1])
 		if !ok {
-			c.Error(ErrTimeout)
-			return false
+			return ErrTimeout
 		}
 		if v < 0 {
-			c.Error(ErrTimeoutNegative)
-			return false
+			return ErrTimeoutNegative
+		}
+		if v > math.MaxInt64-c.Now() {
+			return ErrTimeoutOutOfRange
 		}
 	}
-	return true
+	return ""
 }
 
 func clusterKeySlot(c *Ctx) { c.W.Int(int64(slot.Of(c.Argv[2]))) }

@@ -26,6 +26,7 @@ type Ctx struct {
 	block  *blockRequest   // set by Block
 	inExec bool            // running inside EXEC: never block
 	paused <-chan struct{} // set by callOnce: the slots are paused for a migration
+	route  routeMemo       // cluster routing decision to confirm under the locks (cluster_route.go)
 }
 
 // Error replies with an error and counts it for INFO errorstats.

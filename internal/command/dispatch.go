@@ -148,6 +148,14 @@ func (n *Node) callOnce(ctx *Ctx, cmd *Command, first bool) *waiter {
 			return nil
 		}
 	}
+	if ctx.route.check && !n.clusterRecheck(ctx, cmd) {
+		if all {
+			n.KS.UnlockAll()
+		} else {
+			n.KS.UnlockSlots(slots)
+		}
+		return nil
+	}
 	tx := ctx.Tx
 	tx.Staging = n.staging(c, slots)
 	tx.HoldsAll = all

@@ -235,8 +235,10 @@ func (n *Node) infoStats(b *infoBuf, c *Ctx) {
 	b.int("pubsub_channels", int64(n.PubSub.NumChannels()))
 	b.int("pubsub_patterns", int64(n.PubSub.NumPatterns()))
 	b.int("pubsubshard_channels", int64(n.PubSub.NumShardChannels()))
-	for _, f := range []string{"latest_fork_usec", "total_forks", "migrate_cached_sockets",
-		"slave_expires_tracked_keys", "active_defrag_hits", "active_defrag_misses",
+	b.int("latest_fork_usec", 0)
+	b.int("total_forks", 0)
+	b.int("migrate_cached_sockets", n.migrateCachedSockets())
+	for _, f := range []string{"slave_expires_tracked_keys", "active_defrag_hits", "active_defrag_misses",
 		"active_defrag_key_hits", "active_defrag_key_misses", "total_active_defrag_time",
 		"current_active_defrag_time", "tracking_total_keys", "tracking_total_items",
 		"tracking_total_prefixes"} {

@@ -55,7 +55,8 @@ type Node struct {
 	slowlogThreshold atomic.Int64 // slowlog-log-slower-than (µs, <0 disables)
 	latencyThreshold atomic.Int64 // latency-monitor-threshold (ms, 0 disables)
 	pause            pauseState
-	admin            adminState // server/admin command family (admin_state.go)
+	admin            adminState     // server/admin command family (admin_state.go)
+	migrate          migrateSockets // MIGRATE's cached target connections (migrate_conn.go)
 
 	mu          sync.Mutex
 	lastSave    time.Time // guarded by mu

@@ -151,6 +151,7 @@ func NewTable() *Table {
 		setCommands(),
 		zsetCommands(),
 		clusterCommands(),
+		migrateCommands(),
 	} {
 		for _, c := range family {
 			t.add(c)

@@ -183,6 +183,11 @@ func execCommand(c *Ctx) {
 		defer n.KS.UnlockSlots(slots)
 	}
 	cl.discardMulti()
+	if msg := n.clusterRecheckExec(c, queue); msg != "" {
+		cl.unwatchAll(n)
+		c.Error(msg)
+		return
+	}
 	tx.HoldsAll = all
 	defer func() { tx.HoldsAll = false }()
 	tx.Staging = n.staging(cl, slots)

@@ -26,18 +26,28 @@ func (ks *Keyspace) KeyExists(db int, key []byte) bool {
 	return true
 }
 
-// SlotKeyNames returns up to max live keys of slot s in the Tx's database
-// (CLUSTER GETKEYSINSLOT). It locks the slot unless the Tx holds every lock.
+// SlotKeyNames returns up to max keys of slot s in the Tx's database
+// (CLUSTER GETKEYSINSLOT). As in Valkey, keys that expired but were not
+// reclaimed yet are listed too: they still count (COUNTKEYSINSLOT, the
+// key check of SETSLOT NODE), and a migration loop must meet them so that
+// its MIGRATE reclaims them, or it would stop with keys left. It locks the
+// slot unless the Tx holds every lock.
 func (tx *Tx) SlotKeyNames(s, max int) []string {
 	var out []string
 	if max <= 0 || tx.db.slotKeys[s].Load() == 0 {
 		return out
 	}
 	tx.withSlot(s, func() {
-		tx.db.SlotKeys(s, tx.ks.now(), func(k string, _ *Entry) bool {
+		t := tx.db.slots[s]
+		if t == nil {
+			return
+		}
+		for k := range t.keys.All() {
 			out = append(out, k)
-			return len(out) < max
-		})
+			if len(out) >= max {
+				return
+			}
+		}
 	})
 	return out
 }

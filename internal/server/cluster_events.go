@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/shoal-db/shoal/internal/cluster"
@@ -56,17 +57,34 @@ func (cn *clusterNode) topologyChanged() {
 		return
 	}
 	node := cn.s.node
+	if prev.Owner == cur.Owner && prev.MyPrimary == cur.MyPrimary {
+		// The same owner table: no slot changed hands (routes.go).
+		if prev.OK != cur.OK {
+			node.ClusterWakeBlocked()
+		}
+		return
+	}
 	changed := prev.OK != cur.OK
 	shards := node.PubSub.NumShardChannels() > 0
-	for s := range cur.Owner {
-		was := prev.MyPrimary >= 0 && prev.Owner[s] == prev.MyPrimary
-		is := cur.MyPrimary >= 0 && cur.Owner[s] == cur.MyPrimary
-		if was == is {
+	// With the same node indexes, runs of slots whose owners did not
+	// change are skipped a block at a time (an array comparison).
+	sameIdx := prev.MyPrimary == cur.MyPrimary && slices.EqualFunc(prev.Nodes, cur.Nodes,
+		func(a, b cluster.RouteNode) bool { return a.ID == b.ID })
+	const block = 128
+	for lo := 0; lo < len(cur.Owner); lo += block {
+		if sameIdx && *(*[block]int32)(prev.Owner[lo : lo+block]) == *(*[block]int32)(cur.Owner[lo : lo+block]) {
 			continue
 		}
-		changed = true
-		if was && shards {
-			node.ClusterDropShardSlot(s)
+		for s := lo; s < lo+block; s++ {
+			was := prev.MyPrimary >= 0 && prev.Owner[s] == prev.MyPrimary
+			is := cur.MyPrimary >= 0 && cur.Owner[s] == cur.MyPrimary
+			if was == is {
+				continue
+			}
+			changed = true
+			if was && shards {
+				node.ClusterDropShardSlot(s)
+			}
 		}
 	}
 	if changed {

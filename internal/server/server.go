@@ -179,6 +179,7 @@ func (s *Server) Close() error {
 	s.connsMu.Unlock()
 	s.repl.Close()
 	s.wg.Wait()
+	s.node.CloseMigrateSockets()
 	s.stopCluster()
 	return err
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package legacytest
+
+const raceEnabled = false
