@@ -340,3 +340,39 @@ func TestASMBlockedClientsMoved(t *testing.T) {
 		t.Fatal("blocked client never answered")
 	}
 }
+
+// TestASMExcludesLegacy: legacy SETSLOT MIGRATING/IMPORTING is refused on
+// slots an atomic migration holds, on both ends, and MIGRATESLOTS refuses
+// slots in a legacy migration.
+func TestASMExcludesLegacy(t *testing.T) {
+	f := newASMFixture(t)
+	ctx := context.Background()
+	f.debug(0, "PREVENT-PAUSE", "1")
+	f.migrate("SLOTSRANGE", "0", "100", "NODE", f.c.NodeID(1))
+	f.waitJob(1, "waiting-for-paused")
+	for _, tc := range []struct {
+		node       int
+		verb, want string
+	}{
+		{0, "MIGRATING", "ERR Slot export in progress"},
+		{0, "IMPORTING", "ERR Slot export in progress"},
+		{1, "MIGRATING", "ERR Slot import in progress"},
+		{1, "IMPORTING", "ERR Slot import in progress"},
+	} {
+		err := f.c.Client(tc.node).Do(ctx, "CLUSTER", "SETSLOT", 5, tc.verb, f.c.NodeID(2)).Err()
+		if err == nil || err.Error() != tc.want {
+			t.Fatalf("node %d SETSLOT %s: %v, want %s", tc.node, tc.verb, err, tc.want)
+		}
+	}
+	if err := f.c.Client(0).Do(ctx, "CLUSTER", "CANCELSLOTMIGRATIONS").Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.waitJob(0, "cancelled")
+	if err := f.c.Client(0).Do(ctx, "CLUSTER", "SETSLOT", 7, "MIGRATING", f.c.NodeID(2)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	err := f.c.Client(0).Do(ctx, "CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", 0, 10, "NODE", f.c.NodeID(1)).Err()
+	if err == nil || err.Error() != "ERR Slots are being manually migrated" {
+		t.Fatalf("MIGRATESLOTS over a MIGRATING slot: %v", err)
+	}
+}

@@ -311,3 +311,18 @@ func (n *Node) infoSlotMigrations(b *infoBuf, _ *Ctx) {
 			strings.ReplaceAll(formatProgress(j.Progress), " ", ","))
 	}
 }
+
+// asmBlocksSetSlot refuses legacy MIGRATING/IMPORTING on a slot that an
+// atomic slot migration holds: the two paths are mutually exclusive.
+func (n *Node) asmBlocksSetSlot(a cluster.SetSlotAction, s int) string {
+	if n.Migrations == nil || (a != cluster.SetSlotMigrating && a != cluster.SetSlotImporting) {
+		return ""
+	}
+	switch n.Migrations.SlotBusy(s) {
+	case "import":
+		return ErrSetSlotImportActive
+	case "export":
+		return ErrSetSlotExportActive
+	}
+	return ""
+}

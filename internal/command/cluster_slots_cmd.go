@@ -110,6 +110,10 @@ func clusterSetSlot(c *Ctx) {
 	if opt == 5 {
 		args.Node = c.Arg(4)
 	}
+	if msg := c.Node.asmBlocksSetSlot(args.Action, sl); msg != "" {
+		c.Error(msg)
+		return
+	}
 	// Keys of the slot in any database (Valkey 9's countKeysInSlot).
 	args.SlotHasKeys = c.Node.KS.SlotCount(sl) > 0
 	optErr := ""
