@@ -121,13 +121,14 @@ func asmIn(ctx context.Context, nodes []*node, value int) (move, error) {
 		}
 		args = append(args, "NODE", n.id)
 	}
+	old := jobNames(ctx, []*node{src})
 	w := watchRSS([]*node{src})
 	start := time.Now()
 	if err := src.rc.Do(ctx, args...).Err(); err != nil {
 		w.end()
 		return move{}, err
 	}
-	m, err := waitJobs(ctx, []*node{src})
+	m, err := waitJobs(ctx, []*node{src}, old)
 	m.Duration = time.Since(start)
 	m.SourcePeak = w.end()
 	m.Name = "asm 4→3"
@@ -142,6 +143,7 @@ func asmRun(ctx context.Context, nodes []*node, target *node, plans map[*node][]
 	for n := range plans {
 		sources = append(sources, n)
 	}
+	old := jobNames(ctx, sources)
 	w := watchRSS(sources)
 	start := time.Now()
 	for n, slots := range plans {
@@ -155,7 +157,7 @@ func asmRun(ctx context.Context, nodes []*node, target *node, plans map[*node][]
 			return move{}, fmt.Errorf("MIGRATESLOTS on %s: %w", n.addr(), err)
 		}
 	}
-	m, err := waitJobs(ctx, sources)
+	m, err := waitJobs(ctx, sources, old)
 	m.Duration = time.Since(start)
 	m.SourcePeak = w.end()
 	m.Name = name
@@ -165,9 +167,22 @@ func asmRun(ctx context.Context, nodes []*node, target *node, plans map[*node][]
 	return m, err
 }
 
+// jobNames lists the jobs already in the nodes' migration logs, so that
+// waitJobs counts only the event's own.
+func jobNames(ctx context.Context, nodes []*node) map[string]bool {
+	seen := map[string]bool{}
+	for _, n := range nodes {
+		res, _ := n.rc.Do(ctx, "CLUSTER", "GETSLOTMIGRATIONS").Slice()
+		for _, j := range res {
+			seen[toMap(j)["name"]] = true
+		}
+	}
+	return seen
+}
+
 // waitJobs waits until every active job on the nodes ended, and sums what
-// they report.
-func waitJobs(ctx context.Context, nodes []*node) (move, error) {
+// the jobs not in old report.
+func waitJobs(ctx context.Context, nodes []*node, old map[string]bool) (move, error) {
 	var m move
 	for {
 		active, failed := 0, ""
@@ -179,6 +194,9 @@ func waitJobs(ctx context.Context, nodes []*node) (move, error) {
 			}
 			for _, j := range res {
 				job := toMap(j)
+				if old[job["name"]] {
+					continue
+				}
 				st := job["state"]
 				if st == "success" || st == "failed" || st == "cancelled" {
 					if st != "success" && failed == "" {
