@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// settle waits (boundedly) for every node to agree about the new slot
+// owners after slots moved, so a check right after sees a clean cluster.
+func (m *manager) settle(ctx context.Context) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for !m.consistent() {
+		if time.Now().After(deadline) {
+			m.out.warnf("[WARNING] The nodes do not agree about the slot configuration yet; run shoal-cli cluster check.")
+			break
+		}
+		if err := sleepCtx(ctx, 100*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	m.out.ok("Slots moved.")
+	m.out.event("result", map[string]any{"ok": true, "moved": true})
+	return nil
+}
+
+// clusterMigrate moves explicit slot ranges between two nodes: one job.
+func (a *app) clusterMigrate(ctx context.Context, m *manager, co *clusterOptions, args []string) error {
+	if co.from == "" || co.to == "" || co.migrateSlots == "" {
+		return usagef("cluster migrate needs --from, --to and --slots")
+	}
+	ranges, err := parseSlotRanges(co.migrateSlots)
+	if err != nil {
+		return usagef("--slots: %v", err)
+	}
+	addr, err := m.hostArg(args)
+	if err != nil {
+		return err
+	}
+	if err := m.load(ctx, addr, false); err != nil {
+		return err
+	}
+	src, dst := m.nodeByPrefix(co.from), m.nodeByPrefix(co.to)
+	switch {
+	case src == nil || !src.primary():
+		return fmt.Errorf("*** The source node (%s) is not known or not a primary", co.from)
+	case dst == nil || !dst.primary():
+		return fmt.Errorf("*** The target node (%s) is not known or not a primary", co.to)
+	case src == dst:
+		return fmt.Errorf("*** The source and target are the same node")
+	}
+	var notOwned slotSet
+	for _, r := range ranges {
+		for s := r.Start; s <= r.End; s++ {
+			notOwned[s] = !src.Slots[s]
+		}
+	}
+	if notOwned.count() > 0 {
+		return fmt.Errorf("[ERR] %s does not own slots %s", src.addr, compactRangesString(notOwned.ranges()))
+	}
+	job := moveJob{src: src, dst: dst, ranges: ranges}
+	m.out.event("plan", map[string]any{"jobs": jobsJSON([]moveJob{job})})
+	if err := m.runJobs(ctx, []moveJob{job}, co.moveOptions()); err != nil {
+		return err
+	}
+	return m.settle(ctx)
+}
