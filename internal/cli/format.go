@@ -100,9 +100,14 @@ func formatTTYAggregate(sb *strings.Builder, r *resp.Reply, prefix string) {
 		formatTTY(&key, r.Elems[i], inner)
 		sb.WriteString(strings.TrimSuffix(key.String(), "\n"))
 		sb.WriteString(" => ")
-		if i+1 < len(r.Elems) {
-			formatTTY(sb, r.Elems[i+1], inner)
+		if i+1 >= len(r.Elems) {
+			continue
 		}
+		// A value with several entries starts on its own line.
+		if v := r.Elems[i+1]; v.IsAggregate() && entries(v) > 1 {
+			sb.WriteString("\n" + inner)
+		}
+		formatTTY(sb, r.Elems[i+1], inner)
 	}
 }
 
@@ -260,4 +265,12 @@ func jsonString(s string) string {
 	}
 	sb.WriteByte('"')
 	return sb.String()
+}
+
+// entries counts the entries of an aggregate (pairs for a map).
+func entries(r *resp.Reply) int {
+	if r.Type == resp.TypeMap {
+		return len(r.Elems) / 2
+	}
+	return len(r.Elems)
 }
