@@ -9,15 +9,11 @@ import (
 // settle waits (boundedly) for every node to agree about the new slot
 // owners after slots moved, so a check right after sees a clean cluster.
 func (m *manager) settle(ctx context.Context) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for !m.consistent() {
-		if time.Now().After(deadline) {
-			m.out.warnf("[WARNING] The nodes do not agree about the slot configuration yet; run shoal-cli cluster check.")
-			break
-		}
-		if err := sleepCtx(ctx, 100*time.Millisecond); err != nil {
+	if !m.waitAgreement(ctx, 30*time.Second) {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
+		m.out.warnf("[WARNING] The nodes do not agree about the slot configuration yet; run shoal-cli cluster check.")
 	}
 	m.out.ok("Slots moved.")
 	m.out.event("result", map[string]any{"ok": true, "moved": true})
@@ -64,4 +60,16 @@ func (a *app) clusterMigrate(ctx context.Context, m *manager, co *clusterOptions
 		return err
 	}
 	return m.settle(ctx)
+}
+
+// waitAgreement polls until the nodes agree about slot ownership or d
+// passes; it reports whether they agree.
+func (m *manager) waitAgreement(ctx context.Context, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for !m.consistent() {
+		if time.Now().After(deadline) || sleepCtx(ctx, 100*time.Millisecond) != nil {
+			return false
+		}
+	}
+	return true
 }

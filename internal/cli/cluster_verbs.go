@@ -123,7 +123,9 @@ func (a *app) clusterFix(ctx context.Context, m *manager, co *clusterOptions, ar
 	if first.ok() {
 		return m.checkResult(first)
 	}
-	// Check again from scratch: the fix is done when a plain check passes.
+	// Check again from scratch once the nodes have heard of the changes:
+	// the fix is done when a plain check passes.
+	m.waitAgreement(ctx, 30*time.Second)
 	m.close()
 	*m = *a.newManager()
 	if err := m.load(ctx, addr, false); err != nil {

@@ -5,10 +5,13 @@ import (
 	"context"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/shoal-db/shoal/internal/slot"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while Run writes it.
@@ -83,3 +86,17 @@ func mustContain(t *testing.T, s string, subs ...string) {
 
 // ioPipe is io.Pipe, named for the tests that feed a prompt slowly.
 func ioPipe() (*io.PipeReader, *io.PipeWriter) { return io.Pipe() }
+
+// slotOfKey is the hash slot of a key.
+func slotOfKey(k string) int { return slot.Of([]byte(k)) }
+
+// keyInSlotRange returns a key whose slot is in [lo, hi].
+func keyInSlotRange(t *testing.T, lo, hi int) string {
+	t.Helper()
+	for i := 0; ; i++ {
+		k := "key" + strconv.Itoa(i)
+		if s := slotOfKey(k); s >= lo && s <= hi {
+			return k
+		}
+	}
+}
