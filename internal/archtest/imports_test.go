@@ -33,6 +33,9 @@ var allowed = map[string][]string{
 	"internal/difftest":  {"internal/testutil", "internal/resp", "internal/server", "internal/config"},
 	"internal/toolstest": {"internal/testutil", "internal/server", "internal/config"},
 	"cmd/shoal-server":   {"internal/server", "internal/config"},
+	// shoal-cli: a client of the servers, over the wire only.
+	"internal/cli":  {"internal/resp"},
+	"cmd/shoal-cli": {"internal/cli"},
 	// Cluster-mode end-to-end tests (test files only).
 	"internal/clustertest": {"internal/testutil", "internal/difftest", "internal/slot"},
 
