@@ -168,3 +168,26 @@ func TestAtomicStatus(t *testing.T) {
 	r = runCLI(t, "", "cluster", "check", fc.addr(0)).must(t, 0)
 	mustContain(t, r.out, "[WARNING] Atomic slot migration in progress")
 }
+
+// On a terminal each job gets a bar with its counters; --json has
+// progress events with the keys and bytes the server reports.
+func TestAtomicProgress(t *testing.T) {
+	fc := startFakeCluster(t, 2, 2)
+	fc.reportKeys = true
+	fc.pollsToFinish = 15 // 1.5 s: a progress event a second
+	cols := func(k string) string {
+		if k == "COLUMNS" {
+			return "200"
+		}
+		return ""
+	}
+	r := runCLICtx(context.Background(), t, IO{ErrTTY: true, Getenv: cols}, "cluster", "migrate", fc.addr(0),
+		"--from", fc.nodes[0].id, "--to", fc.nodes[1].id, "--slots", "0-99").must(t, 0)
+	mustContain(t, r.err, fc.addr(0)+" -> "+fc.addr(1), "/100 slots ", "/300 keys ", "keys/s")
+	r = runCLI(t, "", "--json", "cluster", "migrate", fc.addr(0), "--from", fc.nodes[0].id, "--to", fc.nodes[1].id,
+		"--slots", "100-199").must(t, 0)
+	p := findEvent(events(t, r.out), "progress")
+	if p == nil || p["keys"].(float64) <= 0 || p["bytes"].(float64) <= 0 || p["keys_total"] != float64(300) {
+		t.Fatalf("progress event %v in\n%s", p, r.out)
+	}
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,8 +49,15 @@ type progress struct {
 func (m *manager) newProgress() *progress {
 	p := &progress{r: m.out, clock: time.Now}
 	if m.a.io.ErrTTY && !m.a.opts.quiet && !m.a.opts.json {
-		p.bars = mpb.New(mpb.WithOutput(m.a.io.Err), mpb.WithWidth(40),
-			mpb.WithRefreshRate(200*time.Millisecond))
+		// ErrTTY already says stderr is a terminal: refresh regardless of
+		// what mpb can tell from the writer.
+		opts := []mpb.ContainerOption{mpb.WithOutput(m.a.io.Err), mpb.WithAutoRefresh(),
+			mpb.WithRefreshRate(200 * time.Millisecond)}
+		// Lines are as wide as the terminal; $COLUMNS overrides.
+		if cols, err := strconv.Atoi(m.a.io.Getenv("COLUMNS")); err == nil && cols > 0 {
+			opts = append(opts, mpb.WithWidth(cols))
+		}
+		p.bars = mpb.New(opts...)
 	}
 	return p
 }
@@ -59,11 +67,14 @@ func (p *progress) add(src, dst *cnode, ranges []slotRange, mode string, totalKe
 	j := &jobProgress{p: p, label: src.addr + " -> " + dst.addr, srcID: src.ID, dstID: dst.ID,
 		ranges: ranges, totalSlots: rangesCount(ranges), mode: mode, start: p.clock()}
 	j.totalKeys.Store(totalKeys)
+	j.lastJSON = j.start // job_start says it all; progress every second after
 	p.mu.Lock()
 	p.jobs = append(p.jobs, j)
 	p.mu.Unlock()
 	if p.bars != nil {
-		j.bar = p.bars.New(j.barTotal(), mpb.BarStyle(),
+		// Created with total 0 so SetTotal keeps working: the number of
+		// keys grows under load, and completion is triggered by finish.
+		j.bar = p.bars.New(0, mpb.BarStyle(), mpb.BarWidth(24),
 			mpb.PrependDecorators(decor.Name(j.label+" ", decor.WCSyncSpaceR)),
 			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return " " + j.summary() })))
 	} else {
@@ -71,6 +82,7 @@ func (p *progress) add(src, dst *cnode, ranges []slotRange, mode string, totalKe
 			j.totalSlots, compactRangesString(ranges), src.addr, dst.addr, mode)
 	}
 	p.r.event("job_start", j.fields())
+	j.update()
 	return j
 }
 
@@ -160,13 +172,13 @@ func (j *jobProgress) fields() map[string]any {
 
 // summary is the text after a bar: slots, keys, bytes, rate and ETA.
 func (j *jobProgress) summary() string {
-	s := fmt.Sprintf("slots %d/%d | keys %d", j.slots.Load(), j.totalSlots, j.keys.Load())
+	s := fmt.Sprintf("%d/%d slots %d", j.slots.Load(), j.totalSlots, j.keys.Load())
 	if tk := j.totalKeys.Load(); tk > 0 {
 		s += fmt.Sprintf("/%d", tk)
 	}
-	s += " | " + humanBytes(j.bytes.Load()) + " | " + j.rate()
+	s += " keys " + humanBytes(j.bytes.Load()) + " " + j.rate()
 	if eta := j.eta(); eta >= 0 {
-		s += " | ETA " + roundDur(eta).String()
+		s += " ETA " + roundDur(eta).String()
 	}
 	return s
 }
