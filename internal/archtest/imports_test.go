@@ -24,15 +24,21 @@ var allowed = map[string][]string{
 	"internal/keyspace": {"internal/types", "internal/slot", "internal/glob"},
 	"internal/command": {"internal/keyspace", "internal/resp", "internal/types", "internal/config",
 		"internal/pubsub", "internal/slot", "internal/glob",
-		"internal/cluster"}, // the pure state machine: CLUSTER commands, routing snapshots
+		"internal/cluster",    // the pure state machine: CLUSTER commands, routing snapshots
+		"internal/migration"}, // atomic slot migration jobs
+	"internal/migration": {"internal/keyspace", "internal/cluster", "internal/config", "internal/resp", "internal/slot"},
 	"internal/server": {"internal/command", "internal/keyspace", "internal/resp", "internal/config",
 		"internal/pubsub", "internal/types", "internal/slot", "internal/glob",
+		"internal/migration",
 		"internal/cluster", "internal/cluster/bus"}, // cluster mode: the Runner and the TCP bus
 	"internal/testutil":  {"internal/server", "internal/config"},
 	"internal/archtest":  {},
 	"internal/difftest":  {"internal/testutil", "internal/resp", "internal/server", "internal/config"},
 	"internal/toolstest": {"internal/testutil", "internal/server", "internal/config"},
 	"cmd/shoal-server":   {"internal/server", "internal/config"},
+	// The load generator is a client: the reply parser and slot hashing only.
+	"internal/loadgen":    {"internal/resp", "internal/slot"},
+	"cmd/shoal-benchmark": {"internal/loadgen"},
 	// shoal-cli: a client of the servers, over the wire only.
 	"internal/cli":  {"internal/resp"},
 	"cmd/shoal-cli": {"internal/cli"},

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"github.com/shoal-db/shoal/internal/migration"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,6 +43,7 @@ const (
 	ClientCloseAfterReply             // c: QUIT, or killed after the current reply
 	ClientDirtyExec                   // a queued command was rejected: EXEC aborts
 	ClientBlocked                     // b: parked in a blocking command
+	ClientPrimary                     // M: a replica's link to its primary (replication)
 )
 
 // Client is one connection's session state. Fields without a comment are
@@ -53,6 +55,10 @@ type Client struct {
 	Addr      string
 	LocalAddr string
 	Created   time.Time
+	// importLink is set on the connection a migration source opened to
+	// this node after its SYNCSLOTS ESTABLISH (cluster_syncslots.go):
+	// its commands skip routing and write to the staging area.
+	importLink *migration.ImportLink
 
 	Mu       sync.Mutex
 	name     string // guarded by Mu

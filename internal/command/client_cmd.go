@@ -15,6 +15,9 @@ const (
 	ClientReplyOff      = 1 << 40 // CLIENT REPLY OFF
 	ClientReplySkipNext = 1 << 41 // CLIENT REPLY SKIP: skip the next command's reply
 	ClientReplySkip     = 1 << 42 // the reply of the current command is dropped
+	// ClientReplyOffNext turns replies off after the current command (a
+	// slot migration import link answers ESTABLISH, then nothing).
+	ClientReplyOffNext = 1 << 43
 )
 
 func clientCommand() *Command {
@@ -408,7 +411,12 @@ func clientReplyCommand(c *Ctx) {
 // Out-of-band pushes (pub/sub, MONITOR) are not affected.
 func (c *Client) FilterReply(w *resp.Writer, mark int) {
 	f := c.Flags()
-	if f&(ClientReplyOff|ClientReplySkip|ClientReplySkipNext) == 0 {
+	if f&(ClientReplyOff|ClientReplySkip|ClientReplySkipNext|ClientReplyOffNext) == 0 {
+		return
+	}
+	if f&ClientReplyOffNext != 0 {
+		c.SetFlag(ClientReplyOffNext, false)
+		c.SetFlag(ClientReplyOff, true)
 		return
 	}
 	if f&(ClientReplyOff|ClientReplySkip) != 0 {

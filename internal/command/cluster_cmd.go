@@ -79,6 +79,7 @@ func clusterContainer() *Command {
 		{"slaves", 3, admin, "3.0.0", "Lists the replica nodes of a primary node.", clusterReplicas},
 		{"slots", 2, FlagLoading | FlagStale, "3.0.0", "Returns the mapping of cluster slots to nodes.", clusterSlots},
 	}
+	subs = append(subs, migrationCommands()...)
 	c := &Command{Name: "cluster", Arity: -2, ACL: []string{"slow"}, Group: "cluster", Since: "3.0.0",
 		Summary: "A container for Valkey Cluster commands.", Complexity: "Depends on subcommand.",
 		Subcommands: make(map[string]*Command, len(subs))}

@@ -152,7 +152,9 @@ func clusterCountKeysInSlot(c *Ctx) {
 		c.Error(ErrClusterCountKeysSlot)
 		return
 	}
-	c.W.Int(int64(c.Tx.DB().SlotSize(int(v))))
+	// Keys being imported by an atomic slot migration count, as in Valkey.
+	db := c.Tx.DB()
+	c.W.Int(int64(db.SlotSize(int(v)) + db.StagedSlotSize(int(v))))
 }
 
 // clusterGetKeysInSlot lists up to count keys of the slot in the selected

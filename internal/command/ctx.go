@@ -22,15 +22,19 @@ type Ctx struct {
 	Cmd  *Command
 
 	failed bool
-	start  time.Time     // when the command was first run (block deadlines)
-	block  *blockRequest // set by Block
-	inExec bool          // running inside EXEC: never block
+	start  time.Time       // when the command was first run (block deadlines)
+	block  *blockRequest   // set by Block
+	inExec bool            // running inside EXEC: never block
+	paused <-chan struct{} // set by callOnce: the slots are paused for a migration
 }
 
 // Error replies with an error and counts it for INFO errorstats.
 func (c *Ctx) Error(msg string) {
 	c.W.Error(msg)
 	c.failed = true
+	if c.C.importLink != nil {
+		c.C.importLink.CommandFailed(msg)
+	}
 	c.Node.countError(msg)
 }
 

@@ -88,6 +88,8 @@ func debugHandler(c *Ctx) {
 	case sub == "log" && argc == 3:
 		slog.Warn("DEBUG LOG: " + string(c.Argv[2]))
 		c.W.OK()
+	case sub == "slotmigration" && argc == 4 && c.Node.Migrations != nil:
+		debugSlotMigration(c)
 	case sub == "change-repl-id" && argc == 2:
 		c.Node.admin.init()
 		c.Node.admin.newReplID()

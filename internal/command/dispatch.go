@@ -46,7 +46,7 @@ func (n *Node) Exec(c *Client, w *resp.Writer, argv [][]byte) {
 		return
 	}
 	// Cluster routing (cluster_route.go): a nil check on standalone nodes.
-	if n.Cluster != nil && !n.clusterRoute(ctx, cmd) {
+	if n.Cluster != nil && c.importLink == nil && !n.clusterRoute(ctx, cmd) {
 		return
 	}
 	if c.Flag(ClientMulti) && !isTransactionControl(cmd) {
@@ -106,6 +106,16 @@ func (n *Node) reject(ctx *Ctx, cmd *Command, msg string) {
 func (n *Node) call(ctx *Ctx, cmd *Command) {
 	for first := true; ; first = false {
 		w := n.callOnce(ctx, cmd, first)
+		if ctx.paused != nil {
+			// A slot migration is handing the command's slots over: wait,
+			// then route again (the answer is then usually -MOVED).
+			<-ctx.paused
+			ctx.paused = nil
+			if n.Cluster != nil && !n.clusterRoute(ctx, cmd) {
+				return
+			}
+			continue
+		}
 		if w == nil || !n.waitBlocked(ctx, w) {
 			return
 		}
@@ -127,13 +137,22 @@ func (n *Node) callOnce(ctx *Ctx, cmd *Command, first bool) *waiter {
 	} else {
 		slots = c.slotsOf(cmd, ctx.Argv)
 		n.KS.LockSlots(slots)
+		if ch := n.writePaused(cmd, slots); ch != nil {
+			n.KS.UnlockSlots(slots)
+			ctx.paused = ch
+			return nil
+		}
 	}
 	tx := ctx.Tx
+	tx.Staging = c.importLink != nil
 	tx.HoldsAll = all
 	tx.NoTouch = c.Flag(ClientNoTouch)
 	tx.Begin(c.DB())
 	if len(slots) == 1 && len(c.keyBuf) == 1 {
 		tx.SetSlotHint(ctx.Argv[c.keyBuf[0]], slots[0])
+	}
+	if !all {
+		n.prewriteKeys(tx, cmd, ctx.Argv, c.keyBuf)
 	}
 	mark := ctx.W.Len()
 	// Monotonic offsets from the node's start cost one clock read, where

@@ -78,6 +78,10 @@ var infoSections = []infoSection{
 	// present but empty, as in Valkey with latency-tracking disabled.
 	{name: "latencystats", title: "Latencystats", gen: func(*Node, *infoBuf, *Ctx) {}},
 	{name: "cluster", title: "Cluster", gen: (*Node).infoCluster},
+	// Shoal's own section (INFO slotmigrations, or all): live progress of
+	// atomic slot migrations.
+	{name: "slotmigrations", title: "Slotmigrations", gen: (*Node).infoSlotMigrations,
+		selected: func(s infoSelection) bool { return s.has("slotmigrations") }},
 	{name: "keyspace", title: "Keyspace", gen: (*Node).infoKeyspace},
 }
 

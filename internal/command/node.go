@@ -7,6 +7,7 @@ import (
 
 	"github.com/shoal-db/shoal/internal/config"
 	"github.com/shoal-db/shoal/internal/keyspace"
+	"github.com/shoal-db/shoal/internal/migration"
 	"github.com/shoal-db/shoal/internal/pubsub"
 )
 
@@ -38,6 +39,9 @@ type Node struct {
 	// Cluster is set by the server in cluster mode before it serves
 	// clients; nil on a standalone node (cluster_node.go).
 	Cluster ClusterNode
+	// Migrations runs atomic slot migration in cluster mode (set by the
+	// server with Cluster); nil on a standalone node.
+	Migrations *migration.Manager
 
 	Slowlog  *Slowlog
 	Latency  *LatencyMonitor

@@ -280,4 +280,9 @@ func (n *Node) PublishNotification(channel, message []byte) {
 
 // ClientGone releases what a disconnected client held: subscriptions,
 // MONITOR, blocked-key registrations.
-func (n *Node) ClientGone(c *Client) { n.resetClientState(c) }
+func (n *Node) ClientGone(c *Client) {
+	n.resetClientState(c)
+	if l := c.importLink; l != nil {
+		l.Closed() // the source went away: the import fails and is cleaned up
+	}
+}

@@ -157,7 +157,6 @@ func execCommand(c *Ctx) {
 	}
 	n := c.Node
 	queue := cl.multi.cmds
-	cl.discardMulti()
 	all := false
 	var slots []int
 	for _, q := range queue {
@@ -178,9 +177,12 @@ func execCommand(c *Ctx) {
 		n.KS.LockAll()
 		defer n.KS.UnlockAll()
 	} else {
-		n.KS.LockSlots(slots)
+		if !n.lockUnpaused(c, queue, slots) {
+			return
+		}
 		defer n.KS.UnlockSlots(slots)
 	}
+	cl.discardMulti()
 	tx.HoldsAll = all
 	defer func() { tx.HoldsAll = false }()
 	tx.BeginMulti(cl.DB())
@@ -203,6 +205,9 @@ func execCommand(c *Ctx) {
 		sub := Ctx{Node: n, C: cl, Tx: tx, W: c.W, Argv: q.argv, Cmd: q.cmd, inExec: true, start: c.start}
 		before := tx.Propagated()
 		dirty := tx.Dirty()
+		if !all && n.KS.Snapshotting() {
+			n.prewriteKeys(tx, q.cmd, q.argv, q.cmd.KeyPositions(q.argv, nil))
+		}
 		n.runHandler(&sub, q.cmd, c.W.Len())
 		if q.cmd.Flags&FlagWrite != 0 && tx.Dirty() > dirty && tx.Propagated() == before {
 			tx.Propagate(q.argv...)

@@ -84,3 +84,28 @@ func (ks *Keyspace) SlotCount(s int) int {
 	}
 	return total
 }
+
+// SlotsMemory estimates the bytes the keys of slots occupy, over every
+// database: what a slot migration will add to its target (the pre-flight
+// check). It takes each slot's lock in turn.
+func (ks *Keyspace) SlotsMemory(slots []int) int64 {
+	var total int64
+	for _, s := range slots {
+		ks.locks[s].Lock()
+		for _, db := range *ks.dbView.Load() {
+			t := db.slots[s]
+			if t == nil {
+				continue
+			}
+			for k, e := range t.keys.All() {
+				total += entrySize(len(k), e)
+			}
+			total += int64(len(t.expires)) * expireEntryCost
+		}
+		ks.locks[s].Unlock()
+	}
+	return total
+}
+
+// MaxMemory is the configured maxmemory in bytes (0: no limit).
+func (ks *Keyspace) MaxMemory() int64 { return ks.evict.maxmemory.Load() }

@@ -34,6 +34,8 @@ type DB struct {
 	expireCursor int
 	// vol tracks the keys with volatile hash fields (fieldexpire.go).
 	vol volatileIndex
+	// stage is the shadow database of slots being imported (staging.go).
+	stage atomic.Pointer[DB]
 }
 
 func newDB(ks *Keyspace, index int) *DB { return &DB{ks: ks, index: index} }

@@ -9,6 +9,13 @@
 // notifications and hands the effect, as a command, to the propagation
 // sinks in apply order. Nothing outside this package can modify a table.
 //
+// Snapshots (snapshot*.go) are forkless and point-in-time: a cut version,
+// a walker that emits entries at or below the cut a bounded amount per
+// lock hold, and a pre-write hook in the choke point that emits an
+// entry's old value before its first write after the cut. Replica full
+// sync, slot migration and persistence all use them. Replica mode
+// (replica.go) stops a replica from expiring or evicting on its own.
+//
 // Locking: one mutex per hash slot, shared by every database (so MOVE and
 // COPY between databases lock one stripe per key). Callers lock the slots of
 // the keys a command touches, in ascending order, before building a Tx for

@@ -133,7 +133,7 @@ type candidate struct {
 // when the policy forbids eviction or nothing can be evicted. The caller
 // must hold no slot locks.
 func (ks *Keyspace) EvictIfNeeded() error {
-	if !ks.OverMaxmemory() {
+	if ks.replica.Load() || !ks.OverMaxmemory() {
 		return nil
 	}
 	p := Policy(ks.evict.policy.Load())

@@ -15,6 +15,9 @@ import (
 // (fieldexpire.go). It returns the number of keys reclaimed. The caller
 // holds no locks.
 func (ks *Keyspace) ActiveExpireCycle(budget time.Duration, effort int) int {
+	if ks.replica.Load() {
+		return 0 // the primary's DELs expire a replica's keys
+	}
 	if effort < 1 {
 		effort = 1
 	}

@@ -232,6 +232,7 @@ func (ks *Keyspace) expireSlotFields(db *DB, s, maxFields int, deadline time.Tim
 // under key, with the bookkeeping of a write: version, memory, WATCH,
 // propagation as HDEL, "hexpired", and the deletion of an emptied key.
 func (ks *Keyspace) reclaimHashFields(db *DB, t *table, s int, key string, e *Entry, h *types.Hash, now int64, max int) int {
+	ks.prewrite(db, s, key, e)
 	before := entrySize(len(key), e)
 	fields := h.ReclaimExpired(now, max)
 	if len(fields) == 0 {

@@ -61,6 +61,17 @@ type Keyspace struct {
 	// fieldJob is the hash field expiry job's state (fieldexpire.go).
 	fieldJob fieldJobState
 
+	// staging has bit s set while slot s is being imported (staging.go).
+	staging [slot.Count / 64]atomic.Uint64
+
+	// replica is set while this node replicates a primary (replica.go).
+	replica atomic.Bool
+
+	// snaps is the immutable registry of running snapshots (snapshot.go);
+	// snapMu serialises its republication.
+	snapMu sync.Mutex
+	snaps  atomic.Pointer[[]*Snapshot]
+
 	limits       atomic.Pointer[types.Limits]
 	lfuMode      atomic.Bool
 	lfuLogFactor atomic.Int32
@@ -229,3 +240,7 @@ func (ks *Keyspace) CurrentVersion() uint64 { return ks.version.Load() }
 
 // lruClock is the LRU clock in seconds since the keyspace started.
 func (ks *Keyspace) lruClock(now int64) uint32 { return uint32((now - ks.start) / 1000) }
+
+// PropagateEffect hands an effect that no Tx made (a keyless control
+// command such as SYNCSLOTS FINISH) to the sinks.
+func (ks *Keyspace) PropagateEffect(db, slot int, argv [][]byte) { ks.propagate(db, slot, argv) }

@@ -165,6 +165,11 @@ func (tx *Tx) SwapDB(a, b int) {
 	ks.dbsMu.Lock()
 	ks.dbs[a], ks.dbs[b] = ks.dbs[b], ks.dbs[a]
 	ks.dbs[a].index, ks.dbs[b].index = a, b
+	for _, i := range []int{a, b} {
+		if st := ks.dbs[i].stage.Load(); st != nil {
+			st.index = i // staged keys move with their database
+		}
+	}
 	ks.publishDBs()
 	ks.dbsMu.Unlock()
 	tx.db = ks.DB(cur)

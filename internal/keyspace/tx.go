@@ -25,6 +25,12 @@ type Tx struct {
 	HoldsAll bool
 	// NoTouch makes reads leave LRU/LFU clocks alone (CLIENT NO-TOUCH).
 	NoTouch bool
+	// Staging makes the Tx work on the shadow databases of imported slots
+	// (staging.go); the caller sets it before Begin.
+	Staging bool
+	// FromPrimary marks a replica's link to its primary: keys are never
+	// expired by its commands (see replica.go).
+	FromPrimary bool
 
 	dirty    int
 	lastSlot int // slot of the latest write, tags propagated effects
@@ -72,6 +78,9 @@ func (ks *Keyspace) NewTx() *Tx { return &Tx{ks: ks} }
 // lock, so resolving the database after locking cannot race with it.
 func (tx *Tx) Begin(dbIndex int) {
 	tx.db = tx.ks.DB(dbIndex)
+	if tx.Staging {
+		tx.db = tx.db.staged()
+	}
 	tx.now = tx.ks.now()
 	tx.dirty = 0
 	tx.lastSlot = -1
@@ -106,7 +115,12 @@ func (tx *Tx) BeginMulti(dbIndex int) {
 }
 
 // Select switches the database within a command (SELECT inside MULTI).
-func (tx *Tx) Select(dbIndex int) { tx.db = tx.ks.DB(dbIndex) }
+func (tx *Tx) Select(dbIndex int) {
+	tx.db = tx.ks.DB(dbIndex)
+	if tx.Staging {
+		tx.db = tx.db.staged()
+	}
+}
 
 // DB is the database the Tx works on.
 func (tx *Tx) DB() *DB { return tx.db }
@@ -134,7 +148,12 @@ func (tx *Tx) locate(key []byte, create bool) (*table, int) {
 // clock, unless flags say otherwise.
 func (tx *Tx) Lookup(key []byte, flags int) *Entry {
 	t, s := tx.locate(key, false)
-	e := tx.lookupIn(t, s, key)
+	var e *Entry
+	if tx.ks.replica.Load() && !tx.FromPrimary {
+		e = tx.lookupReplica(t, key)
+	} else {
+		e = tx.lookupIn(t, s, key)
+	}
 	if flags&NoStats == 0 {
 		if e == nil {
 			tx.ks.stats.Misses.Add(1)
@@ -169,6 +188,11 @@ func (tx *Tx) lookupIn(t *table, s int, key []byte) *Entry {
 	}
 	if t.expires != nil {
 		if at, ok := t.expires[e.key]; ok && at < tx.now {
+			if tx.FromPrimary {
+				// A replica's data is its primary's: the key lives until
+				// the primary's DEL arrives.
+				return e
+			}
 			tx.expireKey(t, s, e.key)
 			return nil
 		}
@@ -229,6 +253,11 @@ func (tx *Tx) setAt(t *table, s int, old *Entry, key []byte, e *Entry, keepTTL b
 	e.setKey(key)
 	k := e.key
 	if old != nil {
+		if keepTTL {
+			// The new value replaces the old but keeps its TTL, which a
+			// snapshot consumer must have.
+			tx.hookWrite(s, k, old)
+		}
 		tx.ks.mem.add(-entrySize(len(k), old))
 		if !keepTTL {
 			tx.clearExpire(t, k)
@@ -255,6 +284,7 @@ func (tx *Tx) Modify(key []byte, e *Entry) {
 	if k != string(key) {
 		k = string(key)
 	}
+	tx.hookWrite(s, k, e)
 	tx.recordSize(t, k, e)
 	tx.wrote(s, k, e)
 }
@@ -307,6 +337,7 @@ func (tx *Tx) SetExpire(key []byte, at int64) bool {
 	if e == nil {
 		return false
 	}
+	tx.hookWrite(s, e.key, e)
 	k := string(key)
 	if t.expires == nil {
 		t.expires = make(map[string]int64)
@@ -327,10 +358,12 @@ func (tx *Tx) Persist(key []byte) bool {
 	if e == nil {
 		return false
 	}
-	k := string(key)
-	if !tx.clearExpire(t, k) {
+	if _, ok := t.expires[e.key]; !ok {
 		return false
 	}
+	tx.hookWrite(s, e.key, e)
+	k := string(key)
+	tx.clearExpire(t, k)
 	tx.wrote(s, k, e)
 	return true
 }

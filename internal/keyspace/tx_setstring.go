@@ -21,7 +21,9 @@ func (tx *Tx) SetString(key, val []byte, keepTTL bool) *Entry {
 	}
 	k := old.key
 	tx.recordSize(t, k, old) // settled by Finish, as for Modify
-	if !keepTTL {
+	if keepTTL {
+		tx.hookWrite(s, k, old) // as in setAt
+	} else {
 		tx.clearExpire(t, k)
 	}
 	old.rewriteInline(val)

@@ -68,6 +68,7 @@ func (s *Server) startCluster() error {
 	s.node.Cluster = cn
 	s.watchClusterConfig(cn)
 	cn.runner.Start()
+	s.startMigrations(cn)
 	s.log.Info("cluster node ready", "id", st.MyID(), "bus", tr.Addr().String(), "config", cn.path)
 	return nil
 }
@@ -78,6 +79,7 @@ func (s *Server) stopCluster() {
 	if s.cluster == nil {
 		return
 	}
+	s.node.Migrations.Close()
 	if err := s.cluster.runner.Close(); err != nil {
 		s.log.Debug("cluster bus close", "err", err)
 	}

@@ -1,0 +1,237 @@
+package keyspace
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/shoal-db/shoal/internal/types"
+)
+
+// Snapshot records are RESP multibulk commands that rebuild one entry on an
+// empty consumer: SET (with PXAT), or RPUSH / SADD / ZADD / HSET in chunks
+// followed by HPEXPIREAT for field TTLs and PEXPIREAT for the key's TTL.
+// Times are absolute so that a record means the same thing whenever it is
+// applied. A collection is cut into records of about recordBytes so that no
+// single payload is huge, and it may be emitted over several lock holds
+// (bigEntry) so that a million-element value never stalls its slot.
+
+const (
+	// recordBytes is the target size of one record.
+	recordBytes = 64 << 10
+	// bigEntryElems: a collection with more elements than this is emitted
+	// over several lock holds.
+	bigEntryElems = 1024
+)
+
+// bigEntry is a collection being emitted chunk by chunk. Between chunks
+// the walker releases the slot lock; the entry cannot change meanwhile
+// without the pre-write hook finishing it first, so positions and scan
+// cursors stay valid.
+type bigEntry struct {
+	db    *DB
+	key   string
+	e     *Entry
+	pos   int    // next list index / zset rank
+	cur   uint64 // next Dict scan cursor
+	begun bool
+}
+
+// isBig reports whether e should be emitted over several lock holds.
+func isBig(e *Entry) bool { return e.Obj != nil && e.Obj.Len() > bigEntryElems }
+
+// emitEntry emits the whole of e (stored under key in db, slot s).
+func (sn *Snapshot) emitEntry(db *DB, s int, key string, e *Entry, now int64) {
+	b := &bigEntry{db: db, key: key, e: e}
+	for !sn.emitChunk(b, s, now, math.MaxInt) {
+	}
+}
+
+// emitChunk emits about budget bytes of b and reports whether the entry is
+// complete (its TTL record included).
+func (sn *Snapshot) emitChunk(b *bigEntry, s int, now int64, budget int) bool {
+	e, key := b.e, b.key
+	if !b.begun {
+		b.begun = true
+		sn.keys.Add(1)
+		if e.Obj == nil {
+			sn.record(b.db, s, appendSetRecord(nil, key, e.Str, sn.ttlOf(b.db, s, key)))
+			return true
+		}
+	}
+	done := true
+	spent := 0
+	for spent < budget {
+		var rec []byte
+		switch o := e.Obj.(type) {
+		case *types.List:
+			rec, done = listChunk(o, key, &b.pos)
+		case *types.Set:
+			rec, done = setChunk(o, key, &b.cur)
+		case *types.ZSet:
+			rec, done = zsetChunk(o, key, &b.cur)
+		case *types.Hash:
+			var ttls []byte
+			rec, ttls, done = hashChunk(o, key, &b.cur, now)
+			if rec != nil {
+				sn.record(b.db, s, rec)
+				spent += len(rec)
+			}
+			rec = ttls
+		default:
+			// Streams are not implemented; nothing else exists.
+			return true
+		}
+		if rec != nil {
+			sn.record(b.db, s, rec)
+			spent += len(rec)
+		}
+		if done {
+			break
+		}
+	}
+	if !done {
+		return false
+	}
+	if at := sn.ttlOf(b.db, s, key); at >= 0 {
+		sn.record(b.db, s, appendCmd(nil, "PEXPIREAT", key, strconv.FormatInt(at, 10)))
+	}
+	return true
+}
+
+func (sn *Snapshot) ttlOf(db *DB, s int, key string) int64 { return db.expireAt(s, key) }
+
+// chunkCount is how many elements of o make about recordBytes.
+func chunkCount(o types.Object) int {
+	n := o.Len()
+	if n == 0 {
+		return 1
+	}
+	avg := max(int(o.MemUsage()/int64(n)), 1)
+	return min(max(recordBytes/avg, 16), 4096)
+}
+
+func listChunk(l *types.List, key string, pos *int) ([]byte, bool) {
+	n := chunkCount(l)
+	stop := min(*pos+n, l.Len()) - 1
+	args := make([][]byte, 0, stop-*pos+1)
+	l.Range(*pos, stop, func(_ int, v []byte) bool { args = append(args, v); return true })
+	*pos = stop + 1
+	return appendCmdArgs(nil, "RPUSH", key, args), *pos >= l.Len()
+}
+
+func setChunk(st *types.Set, key string, cur *uint64) ([]byte, bool) {
+	var args [][]byte
+	// An intset formats members into a scratch buffer: copy each.
+	*cur = st.Scan(*cur, chunkCount(st), func(m []byte) { args = append(args, append([]byte(nil), m...)) })
+	if len(args) == 0 {
+		return nil, *cur == 0
+	}
+	return appendCmdArgs(nil, "SADD", key, args), *cur == 0
+}
+
+func zsetChunk(z *types.ZSet, key string, cur *uint64) ([]byte, bool) {
+	var args [][]byte
+	*cur = z.Scan(*cur, chunkCount(z), func(m []byte, score float64) {
+		args = append(args, formatScore(score), m)
+	})
+	if len(args) == 0 {
+		return nil, *cur == 0
+	}
+	return appendCmdArgs(nil, "ZADD", key, args), *cur == 0
+}
+
+// hashChunk returns an HSET record for a chunk of fields and, when some of
+// them have TTLs, an HPEXPIREAT record per distinct time (one when the
+// fields share it, as HSETEX/HEXPIRE batches usually do).
+func hashChunk(h *types.Hash, key string, cur *uint64, now int64) (rec, ttls []byte, done bool) {
+	var args [][]byte
+	var byTime map[int64][][]byte
+	*cur = h.Scan(*cur, chunkCount(h), now, func(f, v []byte) {
+		args = append(args, f, v)
+		if h.VolatileFields() == 0 {
+			return
+		}
+		if at, ok := h.FieldTTL(f, now); ok && at != types.NoExpiry {
+			if byTime == nil {
+				byTime = make(map[int64][][]byte)
+			}
+			byTime[at] = append(byTime[at], f)
+		}
+	})
+	done = *cur == 0
+	if len(args) == 0 {
+		return nil, nil, done
+	}
+	rec = appendCmdArgs(nil, "HSET", key, args)
+	for at, fields := range byTime {
+		hdr := [][]byte{[]byte(strconv.FormatInt(at, 10)), []byte("FIELDS"), []byte(strconv.Itoa(len(fields)))}
+		ttls = appendCmdArgs(ttls, "HPEXPIREAT", key, append(hdr, fields...))
+	}
+	return rec, ttls, done
+}
+
+// formatScore renders a score so that ZADD parses back the same float64.
+func formatScore(f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return []byte("inf")
+	case math.IsInf(f, -1):
+		return []byte("-inf")
+	}
+	return strconv.AppendFloat(nil, f, 'g', -1, 64)
+}
+
+func appendSetRecord(dst []byte, key string, val []byte, at int64) []byte {
+	if at < 0 {
+		dst = appendArrayHeader(dst, 3)
+		dst = appendBulkString(dst, "SET")
+		dst = appendBulkString(dst, key)
+		return appendBulk(dst, val)
+	}
+	dst = appendArrayHeader(dst, 5)
+	dst = appendBulkString(dst, "SET")
+	dst = appendBulkString(dst, key)
+	dst = appendBulk(dst, val)
+	dst = appendBulkString(dst, "PXAT")
+	return appendBulkString(dst, strconv.FormatInt(at, 10))
+}
+
+func appendCmd(dst []byte, args ...string) []byte {
+	dst = appendArrayHeader(dst, len(args))
+	for _, a := range args {
+		dst = appendBulkString(dst, a)
+	}
+	return dst
+}
+
+func appendCmdArgs(dst []byte, name, key string, args [][]byte) []byte {
+	dst = appendArrayHeader(dst, 2+len(args))
+	dst = appendBulkString(dst, name)
+	dst = appendBulkString(dst, key)
+	for _, a := range args {
+		dst = appendBulk(dst, a)
+	}
+	return dst
+}
+
+func appendArrayHeader(dst []byte, n int) []byte {
+	dst = append(dst, '*')
+	dst = strconv.AppendInt(dst, int64(n), 10)
+	return append(dst, '\r', '\n')
+}
+
+func appendBulk(dst, b []byte) []byte {
+	dst = append(dst, '$')
+	dst = strconv.AppendInt(dst, int64(len(b)), 10)
+	dst = append(dst, '\r', '\n')
+	dst = append(dst, b...)
+	return append(dst, '\r', '\n')
+}
+
+func appendBulkString(dst []byte, s string) []byte {
+	dst = append(dst, '$')
+	dst = strconv.AppendInt(dst, int64(len(s)), 10)
+	dst = append(dst, '\r', '\n')
+	dst = append(dst, s...)
+	return append(dst, '\r', '\n')
+}

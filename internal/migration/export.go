@@ -1,0 +1,435 @@
+package migration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shoal-db/shoal/internal/keyspace"
+	"github.com/shoal-db/shoal/internal/resp"
+)
+
+// paceBytes bounds what the snapshot walker lets accumulate for the
+// target: the source's memory overhead of a migration.
+const paceBytes = 4 << 20
+
+// exportJob is the source side of one job: run is its goroutine.
+type exportJob struct {
+	m     *Manager
+	job   *Job
+	slots []int
+	out   *outBuf
+
+	ctrl     chan string   // control messages read from the target
+	aborted  chan struct{} // closed by abort
+	abortOne sync.Once
+	endState State
+	endMsg   string
+
+	paused   bool
+	deadline time.Time // end of the write pause
+	lastAck  time.Time // last ACK sent during the snapshot
+	granted  bool      // FAILOVER-GRANTED sent: watch the topology closely
+	rate     int64     // bytes per second of snapshot, 0 = unlimited
+	started  time.Time
+}
+
+// throttle holds the walker back so that the snapshot stays under the
+// job's rate (a Shoal extension: MIGRATESLOTS ... NODE id RATE bytes/s).
+func (e *exportJob) throttle() {
+	if e.started.IsZero() {
+		e.started = time.Now()
+	}
+	due := e.started.Add(time.Duration(float64(e.out.appendedBytes()) / float64(e.rate) * float64(time.Second)))
+	if d := time.Until(due); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-e.aborted:
+		}
+	}
+}
+
+func (e *exportJob) inScope(s int) bool { return e.out.inScope(s) }
+
+// abort ends the job from outside run (cancel, shutdown).
+func (e *exportJob) abort(st State, msg string) {
+	e.abortOne.Do(func() {
+		e.endState, e.endMsg = st, msg
+		close(e.aborted)
+	})
+}
+
+// fail ends the job with a message; run cleans up.
+func (e *exportJob) fail(msg string) error { return &jobError{StateFailed, msg} }
+
+type jobError struct {
+	state State
+	msg   string
+}
+
+func (e *jobError) Error() string { return e.msg }
+
+func (e *exportJob) run() {
+	defer e.m.wg.Done()
+	conn, err := e.runLink()
+	var je *jobError
+	switch {
+	case err == nil:
+		e.job.setState(StateSuccess, "")
+	case errors.As(err, &je):
+		e.job.setState(je.state, je.msg)
+	default:
+		e.job.setState(StateFailed, err.Error())
+	}
+	e.out.close()
+	if conn != nil {
+		conn.Close()
+	}
+	e.m.env.KS.RemoveSink(e.out)
+	if e.paused {
+		e.job.recordPause(time.Now())
+		e.m.pause.unpause(e.slots)
+	}
+	e.job.updateProgress(func(p *Progress) { p.Bytes, p.Buffered = e.out.sentBytes(), 0 })
+	e.m.mu.Lock()
+	delete(e.m.exports, e.job)
+	e.m.mu.Unlock()
+	info := e.job.Info(time.Now())
+	e.m.env.Log.Info("slot migration export ended", "job", e.job.Name, "state", info.State,
+		"message", info.Message, "keys", info.Progress.Keys, "bytes", info.Progress.Bytes,
+		"pause_us", info.Progress.PauseMicros, "elapsed", info.Progress.Elapsed)
+}
+
+// runLink drives the job; it returns the link so run can close it.
+func (e *exportJob) runLink() (net.Conn, error) {
+	conn, rr, err := e.handshake()
+	if err != nil {
+		return conn, err
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer conn.Close() // stops the reader and the writer
+	defer e.out.close()
+	writeErr := make(chan error, 1)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		writeErr <- e.out.writeTo(conn, func() { conn.SetWriteDeadline(time.Now().Add(e.m.replTimeout())) })
+	}()
+	go func() {
+		defer wg.Done()
+		e.readControl(rr)
+	}()
+	if err := e.snapshot(); err != nil {
+		return conn, err
+	}
+	return conn, e.finalize(writeErr)
+}
+
+// handshake connects, authenticates and establishes the import.
+func (e *exportJob) handshake() (net.Conn, *resp.ReplyReader, error) {
+	addr, ok := e.m.nodeAddr(e.job.Target)
+	if !ok {
+		return nil, nil, e.fail("Unable to connect to target node: target node not found")
+	}
+	conn, err := e.m.env.Dial(addr, 5*time.Second)
+	if err != nil {
+		return nil, nil, e.fail("Unable to connect to target node: " + dialReason(err))
+	}
+	rr := resp.NewReplyReader(conn)
+	conn.SetDeadline(time.Now().Add(e.m.replTimeout()))
+	if pass, _ := e.m.env.Config.Get("primaryauth"); pass != "" {
+		e.job.setState(StateSendingAuth, "")
+		args := [][]byte{[]byte("AUTH")}
+		if user, _ := e.m.env.Config.Get("primaryuser"); user != "" {
+			args = append(args, []byte(user))
+		}
+		if _, err := conn.Write(appendArgv(nil, append(args, []byte(pass)))); err != nil {
+			return conn, nil, e.fail("Failed to send AUTH command to target node: " + err.Error())
+		}
+		e.job.setState(StateReadingAuth, "")
+		r, err := rr.ReadReply()
+		if err != nil {
+			return conn, nil, e.fail("Target node did not respond to AUTH command")
+		}
+		if r.Type == resp.TypeError {
+			return conn, nil, e.fail("Failed to AUTH to target node: " + r.Str)
+		}
+	}
+	e.job.setState(StateSendingEstablish, "")
+	if _, err := conn.Write(appendArgv(nil, e.establishArgs())); err != nil {
+		return conn, nil, e.fail(MsgConnLostTarget)
+	}
+	e.job.setState(StateReadingEstablish, "")
+	r, err := rr.ReadReply()
+	if err != nil {
+		return conn, nil, e.fail(MsgConnLostTarget)
+	}
+	if r.Type == resp.TypeError {
+		return conn, nil, e.fail("Received error during handshake to target: " + r.Str)
+	}
+	conn.SetDeadline(time.Time{})
+	e.job.ack(time.Now())
+	return conn, rr, nil
+}
+
+func dialReason(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	if msg == "connection refused" {
+		return "Connection refused"
+	}
+	return msg
+}
+
+func (e *exportJob) establishArgs() [][]byte {
+	args := [][]byte{[]byte("CLUSTER"), []byte("SYNCSLOTS"), []byte("ESTABLISH"),
+		[]byte("SOURCE"), []byte(e.job.Source), []byte("NAME"), []byte(e.job.Name), []byte("SLOTSRANGE")}
+	for _, r := range e.job.Ranges {
+		args = append(args, []byte(strconv.Itoa(r.Start)), []byte(strconv.Itoa(r.End)))
+	}
+	// Shoal extension: the size of what will move, so that a target
+	// without room refuses at once instead of running out of memory.
+	size := e.m.env.KS.SlotsMemory(e.slots)
+	return append(args, []byte("SIZE"), []byte(strconv.FormatInt(size, 10)))
+}
+
+// readControl forwards the target's CLUSTER SYNCSLOTS messages to run; a
+// closed or broken link is reported as "".
+func (e *exportJob) readControl(rr *resp.ReplyReader) {
+	defer close(e.ctrl)
+	for {
+		r, err := rr.ReadReply()
+		if err != nil {
+			return
+		}
+		if len(r.Elems) == 3 && strings.EqualFold(r.Elems[1].Str, "SYNCSLOTS") {
+			select {
+			case e.ctrl <- strings.ToUpper(r.Elems[2].Str):
+			case <-e.aborted:
+				return
+			}
+		}
+	}
+}
+
+// snapshot streams the slots' contents; writes made meanwhile follow in
+// the same buffer.
+func (e *exportJob) snapshot() error {
+	e.job.setState(StateSnapshotting, "")
+	ks := e.m.env.KS
+	sn := ks.StartSnapshot(keyspace.SnapshotOptions{
+		Slots:    e.slots,
+		Consumer: e.out,
+		AtCut:    func() { ks.AddSink(e.out) },
+		Pace:     e.pace,
+	})
+	defer sn.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-e.aborted:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	err := sn.Run(ctx)
+	p := sn.Progress()
+	e.job.updateProgress(func(pr *Progress) { pr.Keys = p.Keys })
+	if err != nil {
+		if e.endState != "" {
+			return &jobError{e.endState, e.endMsg}
+		}
+		var je *jobError
+		if errors.As(err, &je) {
+			return je
+		}
+		return e.fail(MsgSnapshotFailed)
+	}
+	e.out.control("SNAPSHOT-EOF")
+	e.job.transition(StateSnapshotting, StateReplicating)
+	return nil
+}
+
+// pace keeps the snapshot from outrunning the link and notices the end of
+// the job while the walk runs.
+func (e *exportJob) pace() error {
+	if now := time.Now(); now.Sub(e.lastAck) >= time.Second {
+		e.lastAck = now // the target times out a silent source
+		e.out.control("ACK")
+	}
+	if e.rate > 0 {
+		e.throttle()
+	}
+	for e.out.pending() > paceBytes {
+		if err := e.checkAlive(); err != nil {
+			return err
+		}
+		e.out.waitBelow(paceBytes, 100*time.Millisecond)
+	}
+	return e.checkAlive()
+}
+
+// checkAlive fails the job on abort, buffer overrun or lost ownership.
+func (e *exportJob) checkAlive() error {
+	select {
+	case <-e.aborted:
+		return &jobError{e.endState, e.endMsg}
+	default:
+	}
+	if e.out.overrunNow() {
+		return e.fail(MsgBufferOverrun)
+	}
+	if e.out.flushedNow() {
+		return e.fail(MsgFlushed)
+	}
+	e.job.updateProgress(func(p *Progress) {
+		p.Bytes = e.out.sentBytes()
+		p.Buffered = e.out.pending()
+	})
+	if !e.m.ownsAll(e.slots) {
+		return e.fail(MsgNotOwnedMyself)
+	}
+	return nil
+}
+
+// finalize follows the target's requests: pause, grant, and wait to see it
+// own the slots.
+func (e *exportJob) finalize(writeErr <-chan error) error {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	lastAck := time.Now()
+	for {
+		st := e.job.State()
+		if st == StateFailoverGranted {
+			if e.m.targetOwnsAll(e.job.Target, e.slots) {
+				return nil
+			}
+			if time.Now().After(e.deadline) {
+				e.m.env.Log.Warn("Write loss risk! slot migration unpaused before it completed", "job", e.job.Name)
+				return e.fail(MsgWriteLossRisk)
+			}
+		} else if err := e.checkAlive(); err != nil {
+			return err
+		}
+		if e.paused && st == StateFailoverPaused && time.Now().After(e.deadline) {
+			return e.fail(MsgPauseTimeout)
+		}
+		if st == StateWaitingPause {
+			e.tryPause()
+		}
+		select {
+		case <-e.aborted:
+			return &jobError{e.endState, e.endMsg}
+		case err := <-writeErr:
+			if st == StateFailoverGranted {
+				continue // the grant is out: wait for the topology or the deadline
+			}
+			_ = err
+			return e.fail(MsgConnLostTarget)
+		case msg, ok := <-e.ctrl:
+			if !ok {
+				if st == StateFailoverGranted {
+					e.ctrl = nil // keep waiting for the topology
+					continue
+				}
+				return e.fail(MsgConnLostTarget)
+			}
+			e.job.ack(time.Now())
+			if err := e.onControl(msg); err != nil {
+				return err
+			}
+			if e.granted {
+				// Writers are paused: notice the target's claim within a
+				// millisecond rather than a tick.
+				tick.Reset(time.Millisecond)
+			}
+		case now := <-tick.C:
+			if now.Sub(lastAck) >= time.Second {
+				lastAck = now
+				e.out.control("ACK")
+			}
+			if st != StateFailoverGranted && e.job.sinceAck(now) > e.m.replTimeout() {
+				return e.fail(MsgTimeout)
+			}
+		}
+	}
+}
+
+func (e *exportJob) onControl(msg string) error {
+	switch msg {
+	case "ACK":
+	case "REQUEST-PAUSE":
+		e.job.transition(StateReplicating, StateWaitingPause)
+		e.tryPause()
+	case "REQUEST-FAILOVER":
+		if e.m.PreventFailover.Load() {
+			return nil // held paused until the deadline (tests)
+		}
+		if !e.paused || time.Now().After(e.deadline) {
+			return e.fail(MsgUnpausedEarly)
+		}
+		if min := time.Now().Add(2 * time.Second); e.deadline.Before(min) {
+			e.deadline = min
+		}
+		e.out.control("FAILOVER-GRANTED")
+		e.granted = true
+		// Writes to the slots are paused, so the stream is complete; the
+		// DELs of the slots' keys once the target owns them must not
+		// follow it.
+		e.m.env.KS.RemoveSink(e.out)
+		e.job.transition(StateFailoverPaused, StateFailoverGranted)
+	default:
+		return e.fail(MsgUnknownSyncSlot)
+	}
+	return nil
+}
+
+// tryPause pauses writes to the slots once the target has (almost) all of
+// the stream, then marks the point in the stream with PAUSED.
+func (e *exportJob) tryPause() {
+	if e.paused || e.m.PreventPause.Load() {
+		return
+	}
+	limit := e.m.env.Config.Int("slot-migration-max-failover-repl-bytes")
+	if limit >= 0 && e.out.pending() > limit {
+		return
+	}
+	e.m.pause.pause(e.slots)
+	// The barrier: a write that took its slot lock before the pause is
+	// applied and streamed before PAUSED; every later one sees the pause.
+	ks := e.m.env.KS
+	for _, s := range e.slots {
+		ks.LockSlot(s)
+		ks.UnlockSlot(s) //nolint:staticcheck // an empty critical section is the point
+	}
+	e.paused = true
+	start := time.Now()
+	e.deadline = start.Add(e.m.pauseLength())
+	e.out.control("PAUSED")
+	e.job.mu.Lock()
+	e.job.pauseStart = start
+	e.job.mu.Unlock()
+	e.job.transition(StateWaitingPause, StateFailoverPaused)
+}
+
+func (j *Job) recordPause(end time.Time) {
+	j.mu.Lock()
+	if !j.pauseStart.IsZero() {
+		j.progress.PauseMicros = end.Sub(j.pauseStart).Microseconds()
+	}
+	j.mu.Unlock()
+}
+
+// String names a job for logs.
+func (e *exportJob) String() string {
+	return fmt.Sprintf("export %s %s -> %s", e.job.Name, FormatRanges(e.job.Ranges), e.job.Target)
+}

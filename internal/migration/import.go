@@ -1,0 +1,316 @@
+package migration
+
+import (
+	"time"
+
+	"github.com/shoal-db/shoal/internal/cluster"
+)
+
+// ImportLink is the target side of a job, bound to the connection that
+// sent ESTABLISH (or, on a target replica, to the replication stream). The
+// command layer calls its methods as the link's commands arrive.
+type ImportLink struct {
+	m     *Manager
+	job   *Job
+	slots []int
+	scope [256]uint64
+	// push sends CLUSTER SYNCSLOTS <sub> to the source; closeLink drops the
+	// connection. Both are nil on tracking entries.
+	push      func(sub string)
+	closeLink func()
+}
+
+func (l *ImportLink) inScope(s int) bool { return l.scope[s>>6]&(1<<(s&63)) != 0 }
+
+// InScope reports whether slot s belongs to this import.
+func (l *ImportLink) InScope(s int) bool { return l.inScope(s) }
+
+// Job is the link's job.
+func (l *ImportLink) Job() *Job { return l.job }
+
+// Name is the job's name.
+func (l *ImportLink) Name() string { return l.job.Name }
+
+// Establish starts an import on this node (the target). The caller checked
+// syntax; Establish checks the cluster view and the other jobs.
+func (m *Manager) Establish(source, name string, ranges []Range, size int64, push func(string), closeLink func()) (*ImportLink, error) {
+	r := m.env.Routes()
+	if r.Replica {
+		return nil, &Error{Code: ErrNotPrimary}
+	}
+	if max := m.env.KS.MaxMemory(); max > 0 && size > 0 {
+		if used := m.env.KS.UsedMemory(); used+size > max {
+			return nil, &Error{Code: ErrNoRoom, Need: size, Free: max - used}
+		}
+	}
+	me := string(r.Nodes[r.Myself].ID)
+	if source == me {
+		return nil, &Error{Code: ErrSourceIsMe}
+	}
+	if _, ok := m.nodeAddr(source); !ok {
+		return nil, &Error{Code: ErrSourceUnknown}
+	}
+	slots := Slots(ranges)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range slots {
+		switch {
+		case ownerOf(r, s) != source:
+			return nil, &Error{Code: ErrOwnershipDisagree, Slot: s}
+		case hasMarker(r.Importing, s):
+			return nil, &Error{Code: ErrManuallyImporting, Slot: s}
+		case hasMarker(r.Migrating, s):
+			return nil, &Error{Code: ErrManuallyMigrating, Slot: s}
+		case m.importingLocked(s):
+			return nil, &Error{Code: ErrAlreadyImporting, Slot: s}
+		}
+	}
+	j := newJob(Import, ranges, source, me, time.Now(), StateWaitingAck)
+	j.Name = name
+	l := m.newLink(j, slots, push, closeLink)
+	m.env.KS.StageSlots(slots)
+	return l, nil
+}
+
+// Track records a primary's import on its replica (state
+// occurring-on-primary): the replication stream fills the staging area.
+func (m *Manager) Track(name string, ranges []Range) *ImportLink {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if l := m.imports[name]; l != nil {
+		return l
+	}
+	j := newJob(Import, ranges, "", "", time.Now(), StateOccurringOnPrimary)
+	j.Name, j.Tracking = name, true
+	slots := Slots(ranges)
+	l := m.newLink(j, slots, nil, nil)
+	m.env.KS.StageSlots(slots)
+	return l
+}
+
+// newLink registers a link; the caller holds m.mu.
+func (m *Manager) newLink(j *Job, slots []int, push func(string), closeLink func()) *ImportLink {
+	l := &ImportLink{m: m, job: j, slots: slots, push: push, closeLink: closeLink}
+	for _, s := range slots {
+		l.scope[s>>6] |= 1 << (s & 63)
+	}
+	if len(m.imports) == 0 {
+		m.env.KS.AddSink(m.flushWatch)
+	}
+	m.imports[j.Name] = l
+	m.addLog(j)
+	return l
+}
+
+// Finish ends a tracked import as its primary reported (SYNCSLOTS FINISH).
+func (m *Manager) Finish(name string, success bool, msg string) error {
+	m.mu.Lock()
+	l := m.imports[name]
+	m.mu.Unlock()
+	if l == nil {
+		return &Error{Code: ErrNoSuchJob}
+	}
+	if success {
+		l.succeed()
+	} else {
+		l.cleanup(msg)
+	}
+	return nil
+}
+
+// Control handles a SYNCSLOTS message from the source. It returns false
+// when the message is out of order: the caller then drops the link.
+func (l *ImportLink) Control(sub string) bool {
+	j := l.job
+	j.ack(time.Now())
+	switch sub {
+	case "ACK":
+		j.transition(StateWaitingAck, StateReceivingSnapshot)
+		return true
+	case "SNAPSHOT-EOF":
+		j.transition(StateWaitingAck, StateReceivingSnapshot)
+		if !j.transition(StateReceivingSnapshot, StateWaitingPaused) {
+			return false
+		}
+		l.push("REQUEST-PAUSE")
+		return true
+	case "PAUSED":
+		if !j.transition(StateWaitingPaused, StateFailoverRequested) {
+			return false
+		}
+		l.push("REQUEST-FAILOVER")
+		return true
+	case "FAILOVER-GRANTED":
+		if !j.transition(StateFailoverRequested, StateImportGranted) {
+			return false
+		}
+		l.takeover()
+		return true
+	}
+	l.Fail(MsgUnknownSyncSlot)
+	return false
+}
+
+// takeover makes the staged slots live and claims them: data first, so
+// that no client routed here can find them empty.
+func (l *ImportLink) takeover() {
+	m := l.m
+	m.env.KS.PublishStaged(l.slots)
+	if err := m.env.ClaimSlots(l.slots); err != nil {
+		m.env.Log.Warn("slot migration: claiming imported slots failed", "job", l.job.Name, "err", err)
+	}
+	l.finish(true, "")
+	l.job.setState(StateSuccess, "")
+	l.forget()
+}
+
+// succeed completes a tracked import (the replica's primary succeeded).
+func (l *ImportLink) succeed() {
+	l.m.env.KS.PublishStaged(l.slots)
+	l.job.setState(StateSuccess, "")
+	l.forget()
+}
+
+// Fail ends the import: the staged keys are dropped on this node and, by
+// the propagated FINISH, on its replicas; the link to the source is closed.
+func (l *ImportLink) Fail(msg string) {
+	if l.job.State().Terminal() {
+		return
+	}
+	l.job.setState(StateCleaningUp, msg)
+	l.cleanup(msg)
+	l.finish(false, msg)
+	if l.closeLink != nil {
+		l.closeLink()
+	}
+}
+
+func (l *ImportLink) cleanup(msg string) {
+	n := l.m.env.KS.DropStaged(l.slots)
+	l.job.mu.Lock()
+	if !l.job.state.Terminal() {
+		l.job.state, l.job.message, l.job.updated = StateFailed, msg, time.Now()
+		close(l.job.done)
+	}
+	l.job.mu.Unlock()
+	l.m.env.Log.Info("slot migration import failed", "job", l.job.Name, "message", msg, "dropped_keys", n)
+	l.forget()
+}
+
+// finish tells the target's replicas how the import ended.
+func (l *ImportLink) finish(success bool, msg string) {
+	if l.job.Tracking || l.m.env.Propagate == nil {
+		return
+	}
+	st := "failed"
+	if success {
+		st = "success"
+	}
+	argv := [][]byte{[]byte("CLUSTER"), []byte("SYNCSLOTS"), []byte("FINISH"), []byte("STATE"), []byte(st),
+		[]byte("NAME"), []byte(l.job.Name)}
+	if msg != "" {
+		argv = append(argv, []byte("MESSAGE"), []byte(msg))
+	}
+	l.m.env.Propagate(argv)
+}
+
+func (l *ImportLink) forget() {
+	l.m.mu.Lock()
+	if l.m.imports[l.job.Name] == l {
+		delete(l.m.imports, l.job.Name)
+		if len(l.m.imports) == 0 {
+			l.m.env.KS.RemoveSink(l.m.flushWatch)
+		}
+	}
+	l.m.mu.Unlock()
+}
+
+// Closed is called when the link's connection closes.
+func (l *ImportLink) Closed() {
+	if !l.job.State().Terminal() {
+		l.closeLink = nil
+		l.Fail(MsgConnLostSource)
+	}
+}
+
+// tickImports sends ACKs to sources and fails imports whose source went
+// silent for longer than repl-timeout.
+func (m *Manager) tickImports(now time.Time) {
+	m.mu.Lock()
+	var links []*ImportLink
+	for _, l := range m.imports {
+		if !l.job.Tracking {
+			links = append(links, l)
+		}
+	}
+	m.mu.Unlock()
+	r := m.env.Routes()
+	for _, l := range links {
+		if l.job.sinceAck(now) > m.replTimeout() {
+			l.Fail(MsgTimeout)
+			continue
+		}
+		if msg := l.ownershipProblem(r); msg != "" {
+			l.Fail(msg)
+			continue
+		}
+		if st := l.job.State(); !st.Terminal() && st != StateWaitingAck {
+			l.push("ACK")
+		}
+	}
+}
+
+// ownershipProblem reports a change of the slots' owner while importing:
+// the source must own them until the hand-over.
+func (l *ImportLink) ownershipProblem(r *cluster.Routes) string {
+	if l.job.State().Terminal() {
+		return ""
+	}
+	me := string(r.Nodes[r.Myself].ID)
+	for _, s := range l.slots {
+		switch ownerOf(r, s) {
+		case l.job.Source:
+		case me:
+			return MsgAssignedMyself
+		default:
+			return MsgNotOwnedSource
+		}
+	}
+	return ""
+}
+
+// CommandFailed ends the import when a command of the link failed on this
+// node: the staged data would be incomplete.
+func (l *ImportLink) CommandFailed(errLine string) {
+	msg := MsgProcessFailed
+	if len(errLine) >= 3 && errLine[:3] == "OOM" {
+		msg = MsgOOM
+	}
+	l.m.env.Log.Warn("slot migration: command from the source failed", "job", l.job.Name, "error", errLine)
+	l.Fail(msg)
+}
+
+// flushSink fails every import when this node's data is flushed.
+type flushSink struct{ m *Manager }
+
+func (f flushSink) Propagate(_, s int, argv [][]byte) {
+	if s >= 0 || !isFlush(argv) {
+		return
+	}
+	m := f.m
+	m.wg.Add(1)
+	go func() { // Propagate runs under every slot lock: fail outside them
+		defer m.wg.Done()
+		m.mu.Lock()
+		var links []*ImportLink
+		for _, l := range m.imports {
+			links = append(links, l)
+		}
+		m.mu.Unlock()
+		for _, l := range links {
+			if !l.job.Tracking {
+				l.Fail(MsgFlushed)
+			}
+		}
+	}()
+}

@@ -1,0 +1,194 @@
+package migration
+
+import (
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shoal-db/shoal/internal/cluster"
+	"github.com/shoal-db/shoal/internal/config"
+	"github.com/shoal-db/shoal/internal/keyspace"
+)
+
+// Env is what the manager needs from the node that runs it.
+type Env struct {
+	KS     *keyspace.Keyspace
+	Config *config.Config
+	Log    *slog.Logger
+	// Routes is the current routing snapshot (owners, node addresses).
+	Routes func() *cluster.Routes
+	// ClaimSlots makes this node the owner of slots with a config epoch
+	// bump without consensus, persists nodes.conf and broadcasts.
+	ClaimSlots func(slots []int) error
+	// Propagate hands a keyless effect to the replication stream
+	// (SYNCSLOTS FINISH for the target's replicas).
+	Propagate func(argv [][]byte)
+	// Dial opens a link to a node; nil means TCP.
+	Dial func(addr string, timeout time.Duration) (net.Conn, error)
+}
+
+// Manager owns every job of this node and the migration log.
+type Manager struct {
+	env   Env
+	pause slotPause
+
+	mu      sync.Mutex
+	log     []*Job // newest first, as GETSLOTMIGRATIONS lists them
+	exports map[*Job]*exportJob
+	imports map[string]*ImportLink // by job name, active and tracking
+	// flushWatch is registered as a keyspace sink while imports exist.
+	flushWatch flushSink
+
+	// Debug switches (DEBUG SLOTMIGRATION PREVENT-PAUSE|PREVENT-FAILOVER)
+	// hold exports in a phase, for tests.
+	PreventPause    atomic.Bool
+	PreventFailover atomic.Bool
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// NewManager returns a manager; Start runs its cron.
+func NewManager(env Env) *Manager {
+	if env.Log == nil {
+		env.Log = slog.Default()
+	}
+	if env.Dial == nil {
+		env.Dial = func(addr string, timeout time.Duration) (net.Conn, error) {
+			return net.DialTimeout("tcp", addr, timeout)
+		}
+	}
+	m := &Manager{env: env, exports: map[*Job]*exportJob{}, imports: map[string]*ImportLink{},
+		stop: make(chan struct{})}
+	m.pause.init()
+	m.flushWatch = flushSink{m}
+	return m
+}
+
+// Start runs the cron goroutine (ACKs and timeouts of imports, trimming of
+// the log); Close stops it.
+func (m *Manager) Start() {
+	m.wg.Add(1)
+	go m.cron()
+}
+
+// Close cancels every job and waits for their goroutines.
+func (m *Manager) Close() {
+	select {
+	case <-m.stop:
+		return
+	default:
+	}
+	close(m.stop)
+	m.mu.Lock()
+	var exports []*exportJob
+	for _, e := range m.exports {
+		exports = append(exports, e)
+	}
+	var imports []*ImportLink
+	for _, l := range m.imports {
+		imports = append(imports, l)
+	}
+	m.mu.Unlock()
+	for _, e := range exports {
+		e.abort(StateFailed, "Process shutting down")
+	}
+	for _, l := range imports {
+		l.Fail("Process shutting down")
+	}
+	m.wg.Wait()
+}
+
+// WritePaused returns a channel to wait on when a write to any of slots
+// must wait for a finalization, or nil. The caller holds the slots' locks.
+func (m *Manager) WritePaused(slots []int) <-chan struct{} { return m.pause.waitFor(slots) }
+
+// Jobs lists the log, newest first.
+func (m *Manager) Jobs(now time.Time) []Info {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Info, len(m.log))
+	for i, j := range m.log {
+		out[i] = j.Info(now)
+	}
+	return out
+}
+
+func (m *Manager) addLog(j *Job) {
+	m.log = append([]*Job{j}, m.log...)
+}
+
+// trimLog keeps at most cluster-slot-migration-log-max-len entries,
+// dropping the oldest finished ones; active jobs always stay.
+func (m *Manager) trimLog() {
+	max := int(m.env.Config.Int("cluster-slot-migration-log-max-len"))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	excess := len(m.log) - max
+	for i := len(m.log) - 1; i >= 0 && excess > 0; i-- {
+		if m.log[i].State().Terminal() {
+			m.log = append(m.log[:i], m.log[i+1:]...)
+			excess--
+		}
+	}
+}
+
+// exporting reports whether slot s is in an active export job; the
+// caller holds m.mu.
+func (m *Manager) exportingLocked(s int) bool {
+	for _, e := range m.exports {
+		if e.inScope(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// importingLocked reports whether slot s is in an active import.
+func (m *Manager) importingLocked(s int) bool {
+	for _, l := range m.imports {
+		if !l.job.State().Terminal() && l.inScope(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// SlotBusy tells legacy SETSLOT whether atomic migration holds slot s:
+// "export", "import" or "".
+func (m *Manager) SlotBusy(s int) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case m.exportingLocked(s):
+		return "export"
+	case m.importingLocked(s):
+		return "import"
+	}
+	return ""
+}
+
+func (m *Manager) cron() {
+	defer m.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case now := <-t.C:
+			m.tickImports(now)
+			m.trimLog()
+		}
+	}
+}
+
+func (m *Manager) replTimeout() time.Duration {
+	return time.Duration(m.env.Config.Int("repl-timeout")) * time.Second
+}
+
+func (m *Manager) pauseLength() time.Duration {
+	return 2 * time.Duration(m.env.Config.Int("cluster-manual-failover-timeout")) * time.Millisecond
+}

@@ -1,0 +1,28 @@
+package server
+
+import (
+	"time"
+
+	"github.com/shoal-db/shoal/internal/cluster"
+	"github.com/shoal-db/shoal/internal/migration"
+)
+
+// startMigrations gives the command layer its atomic slot migration
+// manager. The manager reads topology from the runner's routing snapshot
+// and claims imported slots through the runner, like a CLUSTER command.
+func (s *Server) startMigrations(cn *clusterNode) {
+	m := migration.NewManager(migration.Env{
+		KS:     s.ks,
+		Config: s.cfg,
+		Log:    s.log.With("component", "slot-migration"),
+		Routes: cn.runner.Routes,
+		ClaimSlots: func(slots []int) error {
+			return cn.runner.Do(func(now time.Time, st *cluster.State) (cluster.Output, error) {
+				return st.ClaimImportedSlots(now, slots)
+			})
+		},
+		Propagate: func(argv [][]byte) { s.ks.PropagateEffect(0, -1, argv) },
+	})
+	s.node.Migrations = m
+	m.Start()
+}
