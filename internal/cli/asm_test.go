@@ -149,7 +149,7 @@ func TestAtomicStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.OK(migrateSlotsArgs([]slotRange{{0, 9}}, fc.nodes[1].id)...); err != nil {
+	if err := c.OK(migrateSlotsArgs([]slotRange{{0, 9}}, fc.nodes[1].id, 0)...); err != nil {
 		t.Fatal(err)
 	}
 	r := runCLI(t, "", "cluster", "status", fc.addr(1)).must(t, 0)

@@ -104,9 +104,12 @@ func (m *manager) check(ctx context.Context, o checkOptions) (*checkReport, erro
 	return rep, nil
 }
 
-// checkConsistency compares every node's view of slot ownership.
+// checkConsistency compares every node's view of slot ownership, and
+// checks that every node knows every other (a node that does not know a
+// migration target refuses the migration).
 func (m *manager) checkConsistency(rep *checkReport) {
 	sigs := map[string][]string{}
+	var unknown []string
 	for _, n := range m.nodes {
 		if n.conn == nil {
 			continue
@@ -116,9 +119,13 @@ func (m *manager) checkConsistency(rep *checkReport) {
 		if err == nil {
 			if lines, err := parseClusterNodes(text); err == nil {
 				sig = configSignature(lines)
+				unknown = append(unknown, m.unknownTo(n, lines)...)
 			}
 		}
 		sigs[sig] = append(sigs[sig], n.addr)
+	}
+	for _, u := range unknown {
+		m.problem(rep, "[ERR] %s", u)
 	}
 	if len(sigs) <= 1 {
 		rep.Consistent = true
@@ -274,5 +281,23 @@ func sortedEpochs(mp map[uint64][]*cnode) []uint64 {
 		out = append(out, k)
 	}
 	slices.Sort(out)
+	return out
+}
+
+// unknownTo lists the loaded nodes that node n does not know (or still
+// handshakes with).
+func (m *manager) unknownTo(n *cnode, lines []*nodeLine) []string {
+	known := map[string]bool{}
+	for _, l := range lines {
+		if !l.hasFlag("handshake") {
+			known[l.ID] = true
+		}
+	}
+	var out []string
+	for _, o := range m.nodes {
+		if o != n && o.ID != "" && !known[o.ID] {
+			out = append(out, fmt.Sprintf("Node %s does not know node %s (%s).", n.addr, o.addr, o.ID))
+		}
+	}
 	return out
 }

@@ -31,6 +31,7 @@ type clusterOptions struct {
 	purgeUnowned       bool
 	legacy             bool
 	parallel           int
+	rate               int64
 	migrateSlots       string
 	watch              bool
 	interval           time.Duration
@@ -141,6 +142,7 @@ func moverFlags(f *pflag.FlagSet, co *clusterOptions) {
 	f.IntVar(&co.pipeline, "cluster-pipeline", 10, "legacy: keys per GETKEYSINSLOT/MIGRATE batch")
 	f.BoolVar(&co.replace, "cluster-replace", false, "legacy: replace keys that exist on the target")
 	f.IntVar(&co.parallel, "parallel", 0, "atomic: jobs running at once (0: all)")
+	f.Int64Var(&co.rate, "rate", 0, "atomic: bytes per second per job (Shoal's MIGRATESLOTS ... RATE), 0 for no limit")
 }
 
 func reshardFlags(f *pflag.FlagSet, co *clusterOptions) {
@@ -178,7 +180,7 @@ func statusFlags(f *pflag.FlagSet, co *clusterOptions) {
 // moveOptions turns the flags into mover settings.
 func (co *clusterOptions) moveOptions() moveOptions {
 	o := defaultMoveOptions()
-	o.legacy, o.replace, o.parallel = co.legacy, co.replace, co.parallel
+	o.legacy, o.replace, o.parallel, o.rate = co.legacy, co.replace, co.parallel, co.rate
 	if co.timeout > 0 {
 		o.timeout = co.timeout
 	}

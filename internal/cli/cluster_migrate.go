@@ -9,11 +9,12 @@ import (
 // settle waits (boundedly) for every node to agree about the new slot
 // owners after slots moved, so a check right after sees a clean cluster.
 func (m *manager) settle(ctx context.Context) error {
-	if !m.waitAgreement(ctx, 30*time.Second) {
+	if !m.waitAgreement(ctx, 30*time.Second) || !m.waitState(ctx, 30*time.Second) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		m.out.warnf("[WARNING] The nodes do not agree about the slot configuration yet; run shoal-cli cluster check.")
+		m.out.warnf("[WARNING] The nodes do not agree about the slot configuration yet, or the cluster is not " +
+			"serving; run shoal-cli cluster check.")
 	}
 	m.out.ok("Slots moved.")
 	m.out.event("result", map[string]any{"ok": true, "moved": true})
@@ -72,4 +73,29 @@ func (m *manager) waitAgreement(ctx context.Context, d time.Duration) bool {
 		}
 	}
 	return true
+}
+
+// waitState polls until every node reports cluster_state:ok (a node that
+// just received its first slots may wait a moment before serving them).
+func (m *manager) waitState(ctx context.Context, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		ok := true
+		for _, n := range m.nodes {
+			if n.conn == nil {
+				continue
+			}
+			info, err := n.conn.String("CLUSTER", "INFO")
+			if err != nil || infoField(info, "cluster_state") != "ok" {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+		if time.Now().After(deadline) || sleepCtx(ctx, 100*time.Millisecond) != nil {
+			return false
+		}
+	}
 }

@@ -252,10 +252,12 @@ func (a *app) clusterAddNode(ctx context.Context, m *manager, co *clusterOptions
 	if err := n.conn.OK(meet...); err != nil {
 		return fmt.Errorf("CLUSTER MEET on %s: %w", newAddr, err)
 	}
+	// Wait until every node knows the new one, so a reshard or rebalance
+	// started right after can use it.
+	if err := m.waitForJoin(ctx); err != nil {
+		return err
+	}
 	if primary != nil {
-		if err := m.waitForJoin(ctx); err != nil {
-			return err
-		}
 		m.out.info("Configure node as replica of %s.", primary.addr)
 		if err := n.conn.OK("CLUSTER", "REPLICATE", primary.ID); err != nil {
 			return fmt.Errorf("CLUSTER REPLICATE on %s: %w", newAddr, err)
@@ -396,13 +398,8 @@ func (m *manager) consistent() bool {
 			return false
 		}
 		lines, err := parseClusterNodes(text)
-		if err != nil || len(lines) < len(m.nodes) {
+		if err != nil || len(m.unknownTo(n, lines)) > 0 {
 			return false
-		}
-		for _, l := range lines {
-			if l.hasFlag("handshake") {
-				return false
-			}
 		}
 		sig := configSignature(lines)
 		if first == nil {

@@ -16,6 +16,7 @@ type moveOptions struct {
 	pipeline int           // keys per GETKEYSINSLOT/MIGRATE batch
 	replace  bool          // MIGRATE ... REPLACE when the target has the key
 	parallel int           // atomic jobs running at once (0: all)
+	rate     int64         // atomic: bytes/s per job (Shoal's RATE), 0 for no limit
 	cold     bool          // fix: move keys only, no SETSLOT (legacy only)
 	poll     time.Duration // GETSLOTMIGRATIONS polling interval
 }

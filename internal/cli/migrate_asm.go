@@ -26,6 +26,9 @@ type slotMigration struct {
 	CreateTime int64
 	LastUpdate int64
 	Ints       map[string]int64
+	// Progress holds Shoal's "progress" field ("keys=1 bytes=2 ..."),
+	// parsed into numbers.
+	Progress map[string]int64
 }
 
 // terminal reports whether the job has ended.
@@ -49,13 +52,29 @@ func (e *slotMigration) progressKeys() (keys, bytes, total int64, ok bool) {
 		}
 		return 0, false
 	}
-	keys, ok = pick("keys_sent", "keys_migrated", "keys")
-	bytes, _ = pick("bytes_sent", "bytes_migrated", "bytes")
 	total, hasTotal := pick("keys_total", "total_keys")
 	if !hasTotal {
 		total = -1
 	}
+	if k, has := e.Progress["keys"]; has {
+		return k, e.Progress["bytes"], total, true
+	}
+	keys, ok = pick("keys_sent", "keys_migrated", "keys")
+	bytes, _ = pick("bytes_sent", "bytes_migrated", "bytes")
 	return keys, bytes, total, ok
+}
+
+// parseProgressField parses "keys=1 bytes=2 write_pause_us=3".
+func parseProgressField(s string) map[string]int64 {
+	out := map[string]int64{}
+	for _, f := range strings.Fields(s) {
+		if k, v, ok := strings.Cut(f, "="); ok {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				out[k] = n
+			}
+		}
+	}
+	return out
 }
 
 // parseSlotMigrations parses the GETSLOTMIGRATIONS reply: an array of maps
@@ -94,6 +113,8 @@ func parseSlotMigrations(r *resp.Reply) ([]slotMigration, error) {
 				e.CreateTime = v.Int
 			case "last_update_time":
 				e.LastUpdate = v.Int
+			case "progress":
+				e.Progress = parseProgressField(v.Text())
 			}
 		}
 		out = append(out, e)
@@ -113,13 +134,18 @@ func getSlotMigrations(c *Conn) ([]slotMigration, error) {
 	return parseSlotMigrations(r)
 }
 
-// migrateSlotsArgs is CLUSTER MIGRATESLOTS SLOTSRANGE s e ... NODE id.
-func migrateSlotsArgs(ranges []slotRange, target string) []string {
+// migrateSlotsArgs is CLUSTER MIGRATESLOTS SLOTSRANGE s e ... NODE id,
+// with Shoal's RATE bytes/s when rate > 0.
+func migrateSlotsArgs(ranges []slotRange, target string, rate int64) []string {
 	args := []string{"CLUSTER", "MIGRATESLOTS", "SLOTSRANGE"}
 	for _, r := range ranges {
 		args = append(args, strconv.Itoa(r.Start), strconv.Itoa(r.End))
 	}
-	return append(args, "NODE", target)
+	args = append(args, "NODE", target)
+	if rate > 0 {
+		args = append(args, "RATE", strconv.FormatInt(rate, 10))
+	}
+	return args
 }
 
 // canceller sends CLUSTER CANCELSLOTMIGRATIONS at most once per source.
@@ -175,7 +201,7 @@ func (m *manager) atomicRun(ctx context.Context, conn *Conn, jp *jobProgress, j 
 	for _, e := range before {
 		seen[e.Name] = true
 	}
-	if err := conn.OK(migrateSlotsArgs(j.ranges, j.dst.ID)...); err != nil {
+	if err := conn.OK(migrateSlotsArgs(j.ranges, j.dst.ID, o.rate)...); err != nil {
 		return fmt.Errorf("CLUSTER MIGRATESLOTS on %s: %w", j.src.addr, err)
 	}
 	w := &asmWatch{m: m, conn: conn, j: j, jp: jp, seen: seen, want: rangesString(j.ranges), dbs: dbs}
@@ -197,9 +223,14 @@ func (m *manager) atomicRun(ctx context.Context, conn *Conn, jp *jobProgress, j 
 		if e == nil || !e.terminal() {
 			continue
 		}
+		if pause, ok := e.Progress["write_pause_us"]; ok {
+			jp.writePause.Store(pause)
+		}
 		switch e.State {
 		case "success":
-			jp.keys.Store(max(jp.keys.Load(), jp.totalKeys.Load()))
+			if _, _, _, reported := e.progressKeys(); !reported {
+				jp.keys.Store(max(jp.keys.Load(), jp.totalKeys.Load()))
+			}
 			return nil
 		case "cancelled":
 			return errors.New("slot migration was cancelled")

@@ -23,10 +23,11 @@ type jobProgress struct {
 	mode       string // "atomic" or "legacy"
 	start      time.Time
 
-	totalKeys atomic.Int64 // -1 while unknown
-	slots     atomic.Int64
-	keys      atomic.Int64
-	bytes     atomic.Int64
+	totalKeys  atomic.Int64 // -1 while unknown
+	slots      atomic.Int64
+	keys       atomic.Int64
+	bytes      atomic.Int64
+	writePause atomic.Int64 // µs the source paused writes to hand over (atomic)
 
 	mu       sync.Mutex
 	bar      *mpb.Bar
@@ -148,8 +149,12 @@ func (j *jobProgress) finish(err error) {
 		j.p.r.errf("[ERR] Moving slots from %s failed after %s: %v", j.label, roundDur(j.elapsed), err)
 		return
 	}
-	j.p.r.ok("Moved %d slots, %d keys (%s) %s in %s (%s)", j.totalSlots, j.keys.Load(),
-		humanBytes(j.bytes.Load()), j.label, roundDur(j.elapsed), j.rate())
+	pause := ""
+	if us := j.writePause.Load(); us > 0 {
+		pause = fmt.Sprintf(", writes paused %s", roundDur(time.Duration(us)*time.Microsecond))
+	}
+	j.p.r.ok("Moved %d slots, %d keys (%s) %s in %s (%s%s)", j.totalSlots, j.keys.Load(),
+		humanBytes(j.bytes.Load()), j.label, roundDur(j.elapsed), j.rate(), pause)
 }
 
 func (j *jobProgress) barCurrentLocked() int64 {
@@ -167,6 +172,7 @@ func (j *jobProgress) fields() map[string]any {
 		"slot_ranges": rangesString(j.ranges), "slots_total": j.totalSlots,
 		"slots_done": j.slots.Load(), "keys": j.keys.Load(), "keys_total": j.totalKeys.Load(),
 		"bytes": j.bytes.Load(), "elapsed_ms": j.p.clock().Sub(j.start).Milliseconds(),
+		"write_pause_us": j.writePause.Load(),
 	}
 }
 
