@@ -59,32 +59,35 @@ func TestLegacyMigrationShoal(t *testing.T) {
 func TestLegacyFixHalfDone(t *testing.T) {
 	c := testutil.StartCluster(t, 3)
 	requireMigrate(t, c.Addr(0))
-	d := &dataset{t: t, c: c, dbs: []int{0}, perDB: 2000}
+	d := &dataset{t: t, c: c, dbs: []int{0}, perDB: 200}
 	d.write()
-	src, dst := c.NodeID(0), c.NodeID(1)
-	// The fullest slot of node 0.
-	var slot, most int64 = 0, 0
-	for s := 0; s < 5461; s++ {
-		if n := c.Do(0, "CLUSTER", "COUNTKEYSINSLOT", s).(int64); n > most {
-			slot, most = int64(s), n
-		}
+	// 20 keys in one slot (a hash tag), on the node StartCluster gave it.
+	slot := slotOfKey("{half}")
+	from := min(slot/(16384/3), 2)
+	to := (from + 1) % 3
+	for i := 0; i < 20; i++ {
+		c.Do(from, "SET", "{half}:"+strconv.Itoa(i), strconv.Itoa(i))
 	}
-	if most < 2 {
-		t.Fatalf("no slot with two keys (%d)", most)
-	}
-	ss := strconv.FormatInt(slot, 10)
-	c.Do(1, "CLUSTER", "SETSLOT", ss, "IMPORTING", src)
-	c.Do(0, "CLUSTER", "SETSLOT", ss, "MIGRATING", dst)
-	keys := c.Do(0, "CLUSTER", "GETKEYSINSLOT", ss, "1").([]any)
-	host, port := c.Nodes[1].Addr(), strconv.Itoa(c.Nodes[1].Port())
-	host = host[:strings.LastIndexByte(host, ':')]
-	c.Do(0, "MIGRATE", host, port, "", "0", "5000", "KEYS", keys[0])
+	ss := strconv.Itoa(slot)
+	c.Do(to, "CLUSTER", "SETSLOT", ss, "IMPORTING", c.NodeID(from))
+	c.Do(from, "CLUSTER", "SETSLOT", ss, "MIGRATING", c.NodeID(to))
+	keys := c.Do(from, "CLUSTER", "GETKEYSINSLOT", ss, "7").([]any)
+	target := c.Nodes[to]
+	c.Do(from, append([]any{"MIGRATE", "127.0.0.1", target.Port(), "", 0, 5000, "KEYS"}, keys...)...)
 	r := runCLI(t, "", "cluster", "check", c.Addr(0)).must(t, ExitClusterNotOK)
 	mustContain(t, r.out, "The following slots are open: "+ss)
 	r = runCLI(t, "", "cluster", "fix", c.Addr(0)).must(t, 0)
-	mustContain(t, r.out, "Case 1: Moving slot "+ss+" from "+c.Addr(0)+" to "+c.Addr(1))
+	mustContain(t, r.out, "Case 1: Moving slot "+ss+" from "+c.Addr(from)+" to "+c.Addr(to))
 	runCLI(t, "", "cluster", "check", c.Addr(2)).must(t, 0)
 	d.verify()
+	if n := c.Do(to, "CLUSTER", "COUNTKEYSINSLOT", ss).(int64); n != 20 {
+		t.Fatalf("%d keys of slot %s on the new owner, want 20", n, ss)
+	}
+	for i := 0; i < 20; i++ {
+		if v := c.Do(to, "GET", "{half}:"+strconv.Itoa(i)); v != strconv.Itoa(i) {
+			t.Fatalf("{half}:%d = %v", i, v)
+		}
+	}
 }
 
 // fix moves keys found on a node that does not own their slot to the

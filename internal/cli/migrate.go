@@ -66,6 +66,11 @@ func (m *manager) runJobs(ctx context.Context, jobs []moveJob, o moveOptions) er
 	if len(jobs) == 0 {
 		return nil
 	}
+	// A node that has just joined may report the cluster down for a moment
+	// (and refuse RESTORE-ASKING or ESTABLISH): wait for it, briefly.
+	if !m.waitState(ctx, 10*time.Second) && ctx.Err() == nil {
+		m.out.warnf("[WARNING] Some nodes do not report cluster_state:ok; moving slots anyway.")
+	}
 	p := m.newProgress()
 	var failed bool
 	if o.legacy || o.cold {
