@@ -59,7 +59,7 @@ func TestLegacyMigrationShoal(t *testing.T) {
 func TestLegacyFixHalfDone(t *testing.T) {
 	c := testutil.StartCluster(t, 3)
 	requireMigrate(t, c.Addr(0))
-	d := &dataset{t: t, c: c, dbs: []int{0}, perDB: 200}
+	d := &dataset{t: t, c: c, dbs: []int{0}, perDB: 200, extra: 20}
 	d.write()
 	// 20 keys in one slot (a hash tag), on the node StartCluster gave it.
 	slot := slotOfKey("{half}")
