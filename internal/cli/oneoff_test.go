@@ -162,6 +162,21 @@ func TestClusterRedirects(t *testing.T) {
 	r = runCLICtx(context.Background(), t, IO{In: strings.NewReader("GET " + moved + "\n"), InTTY: true, OutTTY: true},
 		args(node0, "-c")...).must(t, 0)
 	mustContain(t, r.out, "-> Redirected to slot [")
+	// -ASK during a legacy migration: the key is written on the target
+	// after ASKING.
+	c.Do(1, "CLUSTER", "SETSLOT", "12182", "IMPORTING", c.NodeID(2))
+	c.Do(2, "CLUSTER", "SETSLOT", "12182", "MIGRATING", c.NodeID(1))
+	if r := runCLI(t, "", args(node0, "-c", "SET", "foo", "asked")...).must(t, 0); r.out != "OK\n" {
+		t.Fatalf("SET through ASK: %q", r.out)
+	}
+	conn, err := Dial(c.Addr(1), ConnOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if rs, err := conn.Pipeline([][]string{{"ASKING"}, {"GET", "foo"}}); err != nil || rs[1].Str != "asked" {
+		t.Fatalf("foo on the importing node: %v %v", rs, err)
+	}
 	// "cluster <word>" that is no manager verb goes to the server.
 	r = runCLI(t, "", args(node0, "cluster", "keyslot", "foo")...).must(t, 0)
 	if r.out != "12182\n" {
