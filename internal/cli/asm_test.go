@@ -167,6 +167,15 @@ func TestAtomicStatus(t *testing.T) {
 	// check reports the job without failing.
 	r = runCLI(t, "", "cluster", "check", fc.addr(0)).must(t, 0)
 	mustContain(t, r.out, "[WARNING] Atomic slot migration in progress")
+	// --watch refreshes until no job runs.
+	fc.mu.Lock()
+	fc.neverFinish = false
+	fc.pollsToFinish = fc.jobs[0].polls + 3
+	fc.mu.Unlock()
+	r = runCLI(t, "", "cluster", "status", fc.addr(1), "--watch", "--interval", "10ms").must(t, 0)
+	if strings.Count(r.out, "JOB ") < 2 || !strings.Contains(r.out, "  success  ") {
+		t.Fatalf("status --watch:\n%s", r.out)
+	}
 }
 
 // On a terminal each job gets a bar with its counters; --json has

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/shoal-db/shoal/internal/resp"
 )
@@ -275,9 +276,10 @@ func (fc *fakeCluster) getSlotMigrations(w *resp.Writer, node int) {
 		kv("slot_ranges", rangesString(j.ranges))
 		kv("target_node", fc.nodes[j.dst].id)
 		kv("source_node", fc.nodes[j.src].id)
-		kvi("create_time", 1)
-		kvi("last_update_time", 1)
-		kvi("last_ack_time", 1)
+		now := time.Now().Unix()
+		kvi("create_time", now)
+		kvi("last_update_time", now)
+		kvi("last_ack_time", now)
 		kv("state", j.state)
 		kv("message", j.message)
 		kvi("cow_size", 0)
