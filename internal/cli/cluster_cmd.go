@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -196,6 +197,15 @@ func (m *manager) confirm(co *clusterOptions, question string) bool {
 	if co.yes {
 		return true
 	}
-	fmt.Fprintf(m.a.io.Out, "%s (type 'yes' to accept): ", question)
+	fmt.Fprintf(m.questions(), "%s (type 'yes' to accept): ", question)
 	return strings.TrimSpace(m.a.readLine()) == "yes"
+}
+
+// questions is where prompts go: stdout, or stderr when stdout carries
+// JSON events.
+func (m *manager) questions() io.Writer {
+	if m.a.opts.json {
+		return m.a.io.Err
+	}
+	return m.a.io.Out
 }

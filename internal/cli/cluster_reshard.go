@@ -11,7 +11,7 @@ import (
 // prompt asks a question and returns the trimmed answer; a usage error
 // when stdin has no answer (scripts must use the flags).
 func (m *manager) prompt(question string) (string, error) {
-	fmt.Fprint(m.a.io.Out, question)
+	fmt.Fprint(m.questions(), question)
 	line, err := m.a.readAnswer()
 	if line == "" && err != nil {
 		return "", usagef("no answer on stdin (use the --cluster-* flags)")
