@@ -45,6 +45,11 @@ func (a *app) clusterCreate(ctx context.Context, m *manager, co *clusterOptions,
 	if err := m.applyCreate(ctx); err != nil {
 		return err
 	}
+	// Return with a cluster that serves: nodes wait a moment after joining
+	// before they report cluster_state:ok.
+	if !m.waitState(ctx, 30*time.Second) && ctx.Err() == nil {
+		m.out.warnf("[WARNING] Some nodes do not report cluster_state:ok yet.")
+	}
 	// Check the result as a fresh run would see it.
 	first := m.nodes[0].addr
 	m.close()
