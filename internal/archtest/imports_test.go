@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	"internal/types":    {"internal/slot"},
 	"internal/config":   {"internal/glob", "internal/resp"},
 	"internal/pubsub":   {"internal/glob", "internal/slot"},
-	"internal/keyspace": {"internal/types", "internal/slot", "internal/glob"},
+	"internal/keyspace": {"internal/types", "internal/slot", "internal/glob", "internal/resp"},
 	"internal/command": {"internal/keyspace", "internal/resp", "internal/types", "internal/config",
 		"internal/pubsub", "internal/slot", "internal/glob",
 		"internal/cluster",    // the pure state machine: CLUSTER commands, routing snapshots
@@ -39,6 +39,7 @@ var allowed = map[string][]string{
 	// The load generator is a client: the reply parser and slot hashing only.
 	"internal/loadgen":    {"internal/resp", "internal/slot"},
 	"cmd/shoal-benchmark": {"internal/loadgen"},
+	"bench/migration":     {"internal/loadgen"}, // the migration experiment drives load in-process
 	// shoal-cli: a client of the servers, over the wire only.
 	"internal/cli":  {"internal/resp"},
 	"cmd/shoal-cli": {"internal/cli"},

@@ -80,8 +80,13 @@ func toAny(s []string) []any {
 // waitJob waits until node i's newest job is in state want and returns it.
 func (f *asmFixture) waitJob(i int, want string) map[string]any {
 	f.t.Helper()
+	return f.waitJobOn(i, want, 30*time.Second)
+}
+
+func (f *asmFixture) waitJobOn(i int, want string, timeout time.Duration) map[string]any {
+	f.t.Helper()
 	var job map[string]any
-	testutil.WaitFor(f.t, 30*time.Second, fmt.Sprintf("node %d job %s", i, want), func() bool {
+	testutil.WaitFor(f.t, timeout, fmt.Sprintf("node %d job %s", i, want), func() bool {
 		jobs := asmJobs(f.t, f.c, i)
 		if len(jobs) == 0 {
 			return false
@@ -280,5 +285,58 @@ func TestASMTargetNoRoom(t *testing.T) {
 	info, err := f.c.Client(0).Info(ctx, "slotmigrations").Result()
 	if err != nil || !strings.Contains(info, "slot_migrations_failed:1") {
 		t.Fatalf("INFO slotmigrations: %q %v", info, err)
+	}
+}
+
+// TestASMSourceKilled: the source dies while streaming; the target fails
+// its import and drops what it staged.
+func TestASMSourceKilled(t *testing.T) {
+	f := newASMFixture(t)
+	f.debug(0, "PREVENT-PAUSE", "1")
+	f.migrate("SLOTSRANGE", "0", "2730", "NODE", f.c.NodeID(1))
+	f.waitJob(1, "waiting-for-paused")
+	f.c.Kill(0)
+	job := f.waitJob(1, "failed")
+	if !strings.HasPrefix(fmt.Sprint(job["message"]), "Connection lost to source") {
+		t.Fatalf("target job: %v", job)
+	}
+	ctx := context.Background()
+	testutil.WaitFor(t, 10*time.Second, "target dropped its staging", func() bool {
+		for s := 0; s <= 2730; s += 53 {
+			if n, err := f.c.Client(1).ClusterCountKeysInSlot(ctx, s).Result(); err != nil || n != 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// TestASMBlockedClientsMoved: a client blocked (BLPOP) on a key of a
+// migrating slot is answered -MOVED to the target once the slots move,
+// and a paused writer is too.
+func TestASMBlockedClientsMoved(t *testing.T) {
+	f := newASMFixture(t)
+	ctx := context.Background()
+	key := "blocked-list"
+	for i := 0; slotOf(key) > 2730; i++ {
+		key = fmt.Sprintf("blocked-list-%d", i)
+	}
+	node0 := redis.NewClient(&redis.Options{Addr: f.c.Addr(0), MaxRetries: -1})
+	defer node0.Close()
+	res := make(chan error, 1)
+	go func() { res <- node0.BLPop(ctx, 0, key).Err() }()
+	testutil.WaitFor(t, 5*time.Second, "client blocked", func() bool {
+		info, _ := f.c.Client(0).Info(ctx, "clients").Result()
+		return strings.Contains(info, "blocked_clients:1")
+	})
+	f.migrate("SLOTSRANGE", "0", "2730", "NODE", f.c.NodeID(1))
+	f.waitJob(0, "success")
+	select {
+	case err := <-res:
+		if err == nil || !strings.HasPrefix(err.Error(), "MOVED ") {
+			t.Fatalf("blocked client got %v, want -MOVED", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("blocked client never answered")
 	}
 }

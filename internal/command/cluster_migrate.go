@@ -222,7 +222,7 @@ func formatProgress(p migration.Progress) string {
 	}
 	return "keys=" + strconv.FormatInt(p.Keys, 10) + " bytes=" + strconv.FormatInt(p.Bytes, 10) +
 		" bytes_per_sec=" + strconv.FormatInt(rate, 10) + " elapsed_ms=" + strconv.FormatInt(p.Elapsed.Milliseconds(), 10) +
-		" write_pause_us=" + strconv.FormatInt(p.PauseMicros, 10)
+		" write_pause_us=" + strconv.FormatInt(p.PauseMicros, 10) + " peak_buffer=" + strconv.FormatInt(p.PeakBuffer, 10)
 }
 
 // writePaused returns the channel a write must wait on while a migration

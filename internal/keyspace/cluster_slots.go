@@ -57,18 +57,9 @@ func (ks *Keyspace) DeleteSlot(s int) int {
 		if t == nil {
 			continue
 		}
-		// Collect first: removing while iterating the table is unsafe.
-		type victim struct {
-			k string
-			e *Entry
-		}
-		var victims []victim
-		for k, e := range t.keys.All() {
-			victims = append(victims, victim{k, e})
-		}
-		for _, v := range victims {
-			ks.removeLocked(db, t, s, v.k, v.e)
-			ks.propagate(db.index, s, [][]byte{[]byte("DEL"), []byte(v.k)})
+		for _, v := range t.entries() {
+			ks.removeLocked(db, t, s, v.key, v.e)
+			ks.propagate(db.index, s, [][]byte{[]byte("DEL"), []byte(v.key)})
 			deleted++
 		}
 		db.slots[s] = nil

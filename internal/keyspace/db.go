@@ -109,3 +109,19 @@ func (db *DB) expireAt(s int, key string) int64 {
 	}
 	return -1
 }
+
+// keyedEntry is an entry with the key it is stored under.
+type keyedEntry struct {
+	key string
+	e   *Entry
+}
+
+// entries lists the table's entries, for loops that delete while they go
+// (removing during iteration of the table itself is unsafe).
+func (t *table) entries() []keyedEntry {
+	out := make([]keyedEntry, 0, t.keys.Len())
+	for k, e := range t.keys.All() {
+		out = append(out, keyedEntry{k, e})
+	}
+	return out
+}

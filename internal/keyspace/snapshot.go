@@ -3,6 +3,7 @@ package keyspace
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 
 	"github.com/shoal-db/shoal/internal/slot"
@@ -33,6 +34,14 @@ type SnapshotConsumer interface {
 	// consumer. It is called with slot s locked, so it must not block; cmd
 	// is the consumer's to keep.
 	SnapshotRecord(db, s int, cmd []byte)
+}
+
+// SnapshotCopier is a consumer that copies each record before
+// SnapshotRecord returns, so the snapshot may build the next record in the
+// same memory.
+type SnapshotCopier interface {
+	SnapshotConsumer
+	CopiesRecords()
 }
 
 // SnapshotOptions configures a snapshot.
@@ -81,6 +90,11 @@ type Snapshot struct {
 	rem   map[remKey]struct{}
 	cur   *bigEntry
 
+	// copier is set when the consumer copies records (SnapshotCopier);
+	// bufs then recycles the buffers records are built in.
+	copier bool
+	bufs   sync.Pool
+
 	closed  atomic.Bool
 	keys    atomic.Int64
 	records atomic.Int64
@@ -100,6 +114,7 @@ var ErrSnapshotClosed = errors.New("snapshot closed")
 // hook. The caller must call Run to walk, and Close when done or to abort.
 func (ks *Keyspace) StartSnapshot(o SnapshotOptions) *Snapshot {
 	sn := &Snapshot{ks: ks, o: o, slots: o.Slots}
+	_, sn.copier = o.Consumer.(SnapshotCopier)
 	if sn.slots == nil {
 		sn.slots = make([]int, slot.Count)
 		for i := range sn.slots {
@@ -149,6 +164,24 @@ func (sn *Snapshot) record(db *DB, s int, cmd []byte) {
 	sn.records.Add(1)
 	sn.bytes.Add(int64(len(cmd)))
 	sn.o.Consumer.SnapshotRecord(db.index, s, cmd)
+	if sn.copier && cap(cmd) <= recordBytes*4 {
+		b := cmd[:0]
+		sn.bufs.Put(&b)
+	}
+}
+
+// scratch returns a buffer to build the next record in: a reused one when
+// the consumer copies records (no garbage per record, which on a source
+// of a big migration would otherwise grow its memory by what it sends),
+// nil (a fresh allocation) when it keeps them.
+func (sn *Snapshot) scratch() []byte {
+	if !sn.copier {
+		return nil
+	}
+	if b, ok := sn.bufs.Get().(*[]byte); ok {
+		return *b
+	}
+	return make([]byte, 0, recordBytes+recordBytes/4)
 }
 
 // Run walks the slots in scope and returns nil once every entry at the cut

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/shoal-db/shoal/internal/resp"
 	"github.com/shoal-db/shoal/internal/types"
 )
 
@@ -54,7 +55,7 @@ func (sn *Snapshot) emitChunk(b *bigEntry, s int, now int64, budget int) bool {
 		b.begun = true
 		sn.keys.Add(1)
 		if e.Obj == nil {
-			sn.record(b.db, s, appendSetRecord(nil, key, e.Str, sn.ttlOf(b.db, s, key)))
+			sn.record(b.db, s, appendSetRecord(sn.scratch(), key, e.Str, sn.ttlOf(b.db, s, key)))
 			return true
 		}
 	}
@@ -64,14 +65,14 @@ func (sn *Snapshot) emitChunk(b *bigEntry, s int, now int64, budget int) bool {
 		var rec []byte
 		switch o := e.Obj.(type) {
 		case *types.List:
-			rec, done = listChunk(o, key, &b.pos)
+			rec, done = listChunk(sn.scratch(), o, key, &b.pos)
 		case *types.Set:
-			rec, done = setChunk(o, key, &b.cur)
+			rec, done = setChunk(sn.scratch(), o, key, &b.cur)
 		case *types.ZSet:
-			rec, done = zsetChunk(o, key, &b.cur)
+			rec, done = zsetChunk(sn.scratch(), o, key, &b.cur)
 		case *types.Hash:
 			var ttls []byte
-			rec, ttls, done = hashChunk(o, key, &b.cur, now)
+			rec, ttls, done = hashChunk(sn.scratch(), o, key, &b.cur, now)
 			if rec != nil {
 				sn.record(b.db, s, rec)
 				spent += len(rec)
@@ -93,7 +94,7 @@ func (sn *Snapshot) emitChunk(b *bigEntry, s int, now int64, budget int) bool {
 		return false
 	}
 	if at := sn.ttlOf(b.db, s, key); at >= 0 {
-		sn.record(b.db, s, appendCmd(nil, "PEXPIREAT", key, strconv.FormatInt(at, 10)))
+		sn.record(b.db, s, appendCmd(sn.scratch(), "PEXPIREAT", key, strconv.FormatInt(at, 10)))
 	}
 	return true
 }
@@ -110,26 +111,26 @@ func chunkCount(o types.Object) int {
 	return min(max(recordBytes/avg, 16), 4096)
 }
 
-func listChunk(l *types.List, key string, pos *int) ([]byte, bool) {
+func listChunk(dst []byte, l *types.List, key string, pos *int) ([]byte, bool) {
 	n := chunkCount(l)
 	stop := min(*pos+n, l.Len()) - 1
 	args := make([][]byte, 0, stop-*pos+1)
 	l.Range(*pos, stop, func(_ int, v []byte) bool { args = append(args, v); return true })
 	*pos = stop + 1
-	return appendCmdArgs(nil, "RPUSH", key, args), *pos >= l.Len()
+	return appendCmdArgs(dst, "RPUSH", key, args), *pos >= l.Len()
 }
 
-func setChunk(st *types.Set, key string, cur *uint64) ([]byte, bool) {
+func setChunk(dst []byte, st *types.Set, key string, cur *uint64) ([]byte, bool) {
 	var args [][]byte
 	// An intset formats members into a scratch buffer: copy each.
 	*cur = st.Scan(*cur, chunkCount(st), func(m []byte) { args = append(args, append([]byte(nil), m...)) })
 	if len(args) == 0 {
 		return nil, *cur == 0
 	}
-	return appendCmdArgs(nil, "SADD", key, args), *cur == 0
+	return appendCmdArgs(dst, "SADD", key, args), *cur == 0
 }
 
-func zsetChunk(z *types.ZSet, key string, cur *uint64) ([]byte, bool) {
+func zsetChunk(dst []byte, z *types.ZSet, key string, cur *uint64) ([]byte, bool) {
 	var args [][]byte
 	*cur = z.Scan(*cur, chunkCount(z), func(m []byte, score float64) {
 		args = append(args, formatScore(score), m)
@@ -137,13 +138,13 @@ func zsetChunk(z *types.ZSet, key string, cur *uint64) ([]byte, bool) {
 	if len(args) == 0 {
 		return nil, *cur == 0
 	}
-	return appendCmdArgs(nil, "ZADD", key, args), *cur == 0
+	return appendCmdArgs(dst, "ZADD", key, args), *cur == 0
 }
 
 // hashChunk returns an HSET record for a chunk of fields and, when some of
 // them have TTLs, an HPEXPIREAT record per distinct time (one when the
 // fields share it, as HSETEX/HEXPIRE batches usually do).
-func hashChunk(h *types.Hash, key string, cur *uint64, now int64) (rec, ttls []byte, done bool) {
+func hashChunk(dst []byte, h *types.Hash, key string, cur *uint64, now int64) (rec, ttls []byte, done bool) {
 	var args [][]byte
 	var byTime map[int64][][]byte
 	*cur = h.Scan(*cur, chunkCount(h), now, func(f, v []byte) {
@@ -162,7 +163,7 @@ func hashChunk(h *types.Hash, key string, cur *uint64, now int64) (rec, ttls []b
 	if len(args) == 0 {
 		return nil, nil, done
 	}
-	rec = appendCmdArgs(nil, "HSET", key, args)
+	rec = appendCmdArgs(dst, "HSET", key, args)
 	for at, fields := range byTime {
 		hdr := [][]byte{[]byte(strconv.FormatInt(at, 10)), []byte("FIELDS"), []byte(strconv.Itoa(len(fields)))}
 		ttls = appendCmdArgs(ttls, "HPEXPIREAT", key, append(hdr, fields...))
@@ -182,56 +183,29 @@ func formatScore(f float64) []byte {
 }
 
 func appendSetRecord(dst []byte, key string, val []byte, at int64) []byte {
-	if at < 0 {
-		dst = appendArrayHeader(dst, 3)
-		dst = appendBulkString(dst, "SET")
-		dst = appendBulkString(dst, key)
-		return appendBulk(dst, val)
+	n := 3
+	if at >= 0 {
+		n = 5
 	}
-	dst = appendArrayHeader(dst, 5)
-	dst = appendBulkString(dst, "SET")
-	dst = appendBulkString(dst, key)
-	dst = appendBulk(dst, val)
-	dst = appendBulkString(dst, "PXAT")
-	return appendBulkString(dst, strconv.FormatInt(at, 10))
+	dst = resp.AppendArrayHeader(dst, n)
+	dst = resp.AppendBulkString(dst, "SET")
+	dst = resp.AppendBulkString(dst, key)
+	dst = resp.AppendBulk(dst, val)
+	if at < 0 {
+		return dst
+	}
+	dst = resp.AppendBulkString(dst, "PXAT")
+	return resp.AppendIntBulk(dst, at)
 }
 
-func appendCmd(dst []byte, args ...string) []byte {
-	dst = appendArrayHeader(dst, len(args))
-	for _, a := range args {
-		dst = appendBulkString(dst, a)
-	}
-	return dst
-}
+func appendCmd(dst []byte, args ...string) []byte { return resp.AppendCommandStrings(dst, args...) }
 
 func appendCmdArgs(dst []byte, name, key string, args [][]byte) []byte {
-	dst = appendArrayHeader(dst, 2+len(args))
-	dst = appendBulkString(dst, name)
-	dst = appendBulkString(dst, key)
+	dst = resp.AppendArrayHeader(dst, 2+len(args))
+	dst = resp.AppendBulkString(dst, name)
+	dst = resp.AppendBulkString(dst, key)
 	for _, a := range args {
-		dst = appendBulk(dst, a)
+		dst = resp.AppendBulk(dst, a)
 	}
 	return dst
-}
-
-func appendArrayHeader(dst []byte, n int) []byte {
-	dst = append(dst, '*')
-	dst = strconv.AppendInt(dst, int64(n), 10)
-	return append(dst, '\r', '\n')
-}
-
-func appendBulk(dst, b []byte) []byte {
-	dst = append(dst, '$')
-	dst = strconv.AppendInt(dst, int64(len(b)), 10)
-	dst = append(dst, '\r', '\n')
-	dst = append(dst, b...)
-	return append(dst, '\r', '\n')
-}
-
-func appendBulkString(dst []byte, s string) []byte {
-	dst = append(dst, '$')
-	dst = strconv.AppendInt(dst, int64(len(s)), 10)
-	dst = append(dst, '\r', '\n')
-	dst = append(dst, s...)
-	return append(dst, '\r', '\n')
 }

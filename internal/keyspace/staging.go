@@ -48,11 +48,7 @@ func (ks *Keyspace) unstage(s int) { ks.staging[s>>6].And(^(uint64(1) << (s & 63
 func (ks *Keyspace) PublishStaged(slots []int) {
 	for _, s := range slots {
 		ks.locks[s].Lock()
-		for _, db := range *ks.dbView.Load() {
-			st := db.stage.Load()
-			if st == nil || st.slots[s] == nil {
-				continue
-			}
+		ks.forStaged(s, func(db, st *DB) {
 			ks.dropLiveLeftovers(db, s)
 			t := st.slots[s]
 			st.slots[s] = nil
@@ -66,11 +62,21 @@ func (ks *Keyspace) PublishStaged(slots []int) {
 				st.vol.clear(s)
 				db.vol.mark(s)
 			}
-		}
+		})
 		ks.unstage(s)
 		ks.locks[s].Unlock()
 	}
 	ks.version.Add(1)
+}
+
+// forStaged calls fn for every database with a staged table of slot s
+// (whose lock the caller holds), with the live database and its shadow.
+func (ks *Keyspace) forStaged(s int, fn func(db, st *DB)) {
+	for _, db := range *ks.dbView.Load() {
+		if st := db.stage.Load(); st != nil && st.slots[s] != nil {
+			fn(db, st)
+		}
+	}
 }
 
 func moveCount(from, to *atomic.Int64, n int64) {
@@ -86,16 +92,8 @@ func (ks *Keyspace) dropLiveLeftovers(db *DB, s int) {
 	if t == nil || t.keys.Len() == 0 {
 		return
 	}
-	type victim struct {
-		k string
-		e *Entry
-	}
-	var victims []victim
-	for k, e := range t.keys.All() {
-		victims = append(victims, victim{k, e})
-	}
-	for _, v := range victims {
-		ks.removeLocked(db, t, s, v.k, v.e)
+	for _, v := range t.entries() {
+		ks.removeLocked(db, t, s, v.key, v.e)
 	}
 }
 
@@ -106,13 +104,7 @@ func (ks *Keyspace) DropStaged(slots []int) int {
 	dropped := 0
 	for _, s := range slots {
 		ks.locks[s].Lock()
-		for _, db := range *ks.dbView.Load() {
-			st := db.stage.Load()
-			if st == nil || st.slots[s] == nil {
-				continue
-			}
-			dropped += ks.dropTable(st, s)
-		}
+		ks.forStaged(s, func(_, st *DB) { dropped += ks.dropTable(st, s) })
 		ks.unstage(s)
 		ks.locks[s].Unlock()
 	}

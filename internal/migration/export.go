@@ -95,7 +95,7 @@ func (e *exportJob) run() {
 		e.job.recordPause(time.Now())
 		e.m.pause.unpause(e.slots)
 	}
-	e.job.updateProgress(func(p *Progress) { p.Bytes, p.Buffered = e.out.sentBytes(), 0 })
+	e.job.updateProgress(func(p *Progress) { p.Bytes, p.Buffered, p.PeakBuffer = e.out.sentBytes(), 0, e.out.peakBytes() })
 	e.m.mu.Lock()
 	delete(e.m.exports, e.job)
 	e.m.mu.Unlock()
@@ -294,6 +294,7 @@ func (e *exportJob) checkAlive() error {
 	e.job.updateProgress(func(p *Progress) {
 		p.Bytes = e.out.sentBytes()
 		p.Buffered = e.out.pending()
+		p.PeakBuffer = e.out.peakBytes()
 	})
 	if !e.m.ownsAll(e.slots) {
 		return e.fail(MsgNotOwnedMyself)

@@ -142,6 +142,7 @@ type Progress struct {
 	Bytes       int64         // bytes sent (export) or received (import)
 	PauseMicros int64         // how long writes to the slots were paused
 	Buffered    int64         // bytes still queued for the target
+	PeakBuffer  int64         // most bytes ever queued (the source's overhead)
 	Elapsed     time.Duration // since creation, or until the end
 }
 

@@ -2,10 +2,12 @@ package migration
 
 import (
 	"io"
+	"net"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/shoal-db/shoal/internal/resp"
 	"github.com/shoal-db/shoal/internal/slot"
 )
 
@@ -18,10 +20,15 @@ import (
 type outBuf struct {
 	scope [slot.Count / 64]uint64 // immutable
 
-	mu      sync.Mutex
-	cond    *sync.Cond
-	buf     []byte
-	spare   []byte
+	mu   sync.Mutex
+	cond *sync.Cond
+	// blocks hold the pending bytes in order; the last one is being
+	// filled. Written blocks go back to free, so a long migration reuses
+	// a few blocks instead of leaving garbage behind (the source's memory
+	// overhead is what is pending plus the free list).
+	blocks  [][]byte
+	free    [][]byte
+	pend    int64
 	db      int
 	closed  bool
 	overrun bool
@@ -29,6 +36,13 @@ type outBuf struct {
 	hard    int64 // client-output-buffer-limit replica hard limit (0 = none)
 	sent    int64
 	total   int64 // bytes ever appended
+	peak    int64 // most bytes ever pending: the source's memory overhead
+}
+
+func (o *outBuf) peakBytes() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.peak
 }
 
 func (o *outBuf) appendedBytes() int64 {
@@ -62,7 +76,7 @@ func (o *outBuf) Propagate(db, s int, argv [][]byte) {
 	}
 	o.mu.Lock()
 	o.selectDB(db)
-	o.buf = appendArgv(o.buf, argv)
+	o.appendArgv(argv)
 	o.appended()
 }
 
@@ -70,28 +84,36 @@ func (o *outBuf) Propagate(db, s int, argv [][]byte) {
 func (o *outBuf) SnapshotRecord(db, _ int, cmd []byte) {
 	o.mu.Lock()
 	o.selectDB(db)
-	o.buf = append(o.buf, cmd...)
+	b := o.tail(len(cmd))
+	o.setTail(append(b, cmd...), len(b))
 	o.appended()
 }
+
+// CopiesRecords tells the snapshot that records are copied, so it may
+// build them in reused memory.
+func (o *outBuf) CopiesRecords() {}
 
 // control appends a CLUSTER SYNCSLOTS message in stream order.
 func (o *outBuf) control(sub string) {
 	o.mu.Lock()
-	o.buf = appendArgv(o.buf, [][]byte{[]byte("CLUSTER"), []byte("SYNCSLOTS"), []byte(sub)})
+	o.appendArgv([][]byte{[]byte("CLUSTER"), []byte("SYNCSLOTS"), []byte(sub)})
 	o.appended()
 }
 
 func (o *outBuf) selectDB(db int) {
 	if db != o.db {
 		o.db = db
-		o.buf = appendArgv(o.buf, [][]byte{[]byte("SELECT"), []byte(strconv.Itoa(db))})
+		o.appendArgv([][]byte{[]byte("SELECT"), []byte(strconv.Itoa(db))})
 	}
 }
 
 // appended wakes the writer and enforces the hard limit; it releases mu.
 func (o *outBuf) appended() {
-	o.total = o.sent + int64(len(o.buf))
-	if o.hard > 0 && int64(len(o.buf)) > o.hard {
+	o.total = o.sent + o.pend
+	if o.pend > o.peak {
+		o.peak = o.pend
+	}
+	if o.hard > 0 && o.pend > o.hard {
 		o.overrun = true
 	}
 	o.cond.Broadcast()
@@ -102,7 +124,7 @@ func (o *outBuf) appended() {
 func (o *outBuf) pending() int64 {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return int64(len(o.buf))
+	return o.pend
 }
 
 func (o *outBuf) overrunNow() bool {
@@ -149,7 +171,7 @@ func (o *outBuf) waitBelow(limit int64, timeout time.Duration) {
 	defer t.Stop()
 	deadline := time.Now().Add(timeout)
 	o.mu.Lock()
-	for int64(len(o.buf)) > limit && !o.closed && time.Now().Before(deadline) {
+	for o.pend > limit && !o.closed && time.Now().Before(deadline) {
 		o.cond.Wait()
 	}
 	o.mu.Unlock()
@@ -163,26 +185,31 @@ func (o *outBuf) close() {
 }
 
 // writeTo drains the buffer into w until the buffer is closed or a write
-// fails; it returns the write error (nil after close).
+// fails; it returns the write error (nil after close). Pending blocks go
+// out in one writev.
 func (o *outBuf) writeTo(w io.Writer, deadline func()) error {
 	for {
 		o.mu.Lock()
-		for len(o.buf) == 0 && !o.closed {
+		for len(o.blocks) == 0 && !o.closed {
 			o.cond.Wait()
 		}
 		if o.closed {
 			o.mu.Unlock()
 			return nil
 		}
-		data := o.buf
-		o.buf = o.spare[:0]
+		blocks := o.blocks
+		o.blocks = nil
 		o.mu.Unlock()
 		deadline()
-		n, err := w.Write(data)
+		bufs := append(net.Buffers(nil), blocks...)
+		n, err := bufs.WriteTo(w)
 		o.mu.Lock()
-		o.sent += int64(n)
-		if cap(data) <= 4<<20 {
-			o.spare = data[:0] // keep a moderate buffer for reuse
+		o.sent += n
+		o.pend -= n
+		for _, b := range blocks {
+			if cap(b) == blockSize && len(o.free) < maxFreeBlocks {
+				o.free = append(o.free, b[:0])
+			}
 		}
 		o.cond.Broadcast() // the walker may be waiting for room
 		o.mu.Unlock()
@@ -192,22 +219,48 @@ func (o *outBuf) writeTo(w io.Writer, deadline func()) error {
 	}
 }
 
+// Output blocks: big enough for one writev to carry a lot, few enough in
+// the free list to keep the overhead small.
+const (
+	blockSize     = 256 << 10
+	maxFreeBlocks = 8
+)
+
+// tail returns the block that can take need more bytes, starting a new
+// one (from the free list when it fits) when the last is full.
+func (o *outBuf) tail(need int) []byte {
+	if n := len(o.blocks); n > 0 && len(o.blocks[n-1])+need <= cap(o.blocks[n-1]) {
+		return o.blocks[n-1]
+	}
+	var b []byte
+	if k := len(o.free); k > 0 && need <= blockSize {
+		b, o.free = o.free[k-1], o.free[:k-1]
+	} else {
+		b = make([]byte, 0, max(blockSize, need))
+	}
+	o.blocks = append(o.blocks, b)
+	return b
+}
+
+// setTail stores the grown last block; before is its length before.
+func (o *outBuf) setTail(b []byte, before int) {
+	o.blocks[len(o.blocks)-1] = b
+	o.pend += int64(len(b) - before)
+}
+
+func (o *outBuf) appendArgv(argv [][]byte) {
+	need := 16
+	for _, a := range argv {
+		need += len(a) + 16
+	}
+	b := o.tail(need)
+	o.setTail(appendArgv(b, argv), len(b))
+}
+
 func (o *outBuf) sentBytes() int64 {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.sent
 }
 
-func appendArgv(dst []byte, argv [][]byte) []byte {
-	dst = append(dst, '*')
-	dst = strconv.AppendInt(dst, int64(len(argv)), 10)
-	dst = append(dst, '\r', '\n')
-	for _, a := range argv {
-		dst = append(dst, '$')
-		dst = strconv.AppendInt(dst, int64(len(a)), 10)
-		dst = append(dst, '\r', '\n')
-		dst = append(dst, a...)
-		dst = append(dst, '\r', '\n')
-	}
-	return dst
-}
+func appendArgv(dst []byte, argv [][]byte) []byte { return resp.AppendCommand(dst, argv) }

@@ -99,6 +99,12 @@ func (c *Cluster) Do(i int, args ...any) any {
 // share of the slots.
 func (c *Cluster) Join() {
 	c.t.Helper()
+	// Distinct config epochs before the nodes meet, as redis-cli --cluster
+	// create does: epochs that collide are resolved asynchronously, and a
+	// test that moves slots meanwhile would race that resolution.
+	for i := range c.Nodes {
+		c.Do(i, "CLUSTER", "SET-CONFIG-EPOCH", i+1)
+	}
 	for i := 1; i < len(c.Nodes); i++ {
 		c.Do(0, "CLUSTER", "MEET", "127.0.0.1", c.Nodes[i].Port(), c.Nodes[i].ClusterPort())
 	}

@@ -100,14 +100,21 @@ func (r *Runner) View(f func(s *cluster.State)) {
 
 func (r *Runner) apply(out cluster.Output) error {
 	r.cfg.Transport.Apply(out)
+	// Routing follows the state before nodes.conf is rewritten: an fsync
+	// takes milliseconds, and a slot migration's source holds its writers
+	// paused until its routes show the target as the owner. Publishing
+	// early risks nothing the data does not already risk: a node that
+	// crashes before the save loses its in-memory keys anyway, and the
+	// cluster corrects a stale nodes.conf with UPDATE messages (the newer
+	// config epoch wins).
+	if out.Topology {
+		r.routes.Store(r.st.Routes())
+	}
 	var err error
 	if out.Save && r.cfg.Persist != nil {
 		if err = r.cfg.Persist(r.st.NodesConf(), out.Fsync); err != nil {
 			r.cfg.Logger.Error("cluster config save failed", "err", err)
 		}
-	}
-	if out.Topology {
-		r.routes.Store(r.st.Routes())
 	}
 	for _, e := range out.Events {
 		if e.Kind == cluster.EventLog {
