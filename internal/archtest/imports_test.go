@@ -27,9 +27,12 @@ var allowed = map[string][]string{
 		"internal/cluster",    // the pure state machine: CLUSTER commands, routing snapshots
 		"internal/migration"}, // atomic slot migration jobs
 	"internal/migration": {"internal/keyspace", "internal/cluster", "internal/config", "internal/resp", "internal/slot"},
+	// Replication: the backlog, the primary and replica sides; it applies
+	// the stream through the command layer's dispatcher.
+	"internal/repl": {"internal/command", "internal/keyspace", "internal/resp", "internal/config"},
 	"internal/server": {"internal/command", "internal/keyspace", "internal/resp", "internal/config",
 		"internal/pubsub", "internal/types", "internal/slot", "internal/glob",
-		"internal/migration",
+		"internal/migration", "internal/repl",
 		"internal/cluster", "internal/cluster/bus"}, // cluster mode: the Runner and the TCP bus
 	"internal/testutil":  {"internal/server", "internal/config"},
 	"internal/archtest":  {},

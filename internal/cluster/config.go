@@ -43,6 +43,11 @@ type Config struct {
 	// ReplPingPeriod is repl-ping-replica-period (default 10 s), part of
 	// the data-age limit of a failover.
 	ReplPingPeriod time.Duration
+	// ConfirmManualFailoverPause makes a paused primary announce itself
+	// paused (with its replication offset) only once its owner called
+	// ManualFailoverPaused: a server that runs writes concurrently knows
+	// its final offset only after the writes in flight finished.
+	ConfirmManualFailoverPause bool
 
 	// Rand is the only source of randomness (ids, gossip choices, random
 	// pings). Nil means a PCG seeded with Seed.

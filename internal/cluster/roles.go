@@ -91,6 +91,7 @@ func (s *State) processMFStart(l link, sender *node) {
 	e := &s.election
 	e.mfEnd = s.now + mfTimeout
 	e.mfReplica = sender
+	e.mfPaused = !s.cfg.ConfirmManualFailoverPause
 	s.out.Events = append(s.out.Events, Event{Kind: EventMFStart, Node: sender.id})
 	s.logf("Manual failover requested by replica %s.", sender.id)
 	s.sendPing(l, MsgPing)

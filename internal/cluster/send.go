@@ -66,7 +66,7 @@ func (s *State) newHeader(t Type) *Message {
 		m.PrimaryID = me.primary.id
 	}
 	m.Slots = s.slotsSnapshot(p)
-	if me.isPrimary() && s.election.mfEnd != 0 {
+	if me.isPrimary() && s.election.mfEnd != 0 && s.election.mfPaused {
 		m.MFlags |= MsgFlagPaused
 	}
 	return m

@@ -19,6 +19,7 @@ type election struct {
 	mfEnd           int64 // manual failover deadline (0: none)
 	mfCanStart      bool
 	mfReplica       *node // primary side: the replica doing it
+	mfPaused        bool  // primary side: writes paused, offset final (repl_mf.go)
 	mfPrimaryOffset int64 // replica side: primary offset once paused (-1: unknown)
 }
 
@@ -31,6 +32,7 @@ func (s *State) resetManualFailover() {
 	e.mfEnd = 0
 	e.mfCanStart = false
 	e.mfReplica = nil
+	e.mfPaused = false
 	e.mfPrimaryOffset = -1
 }
 

@@ -29,9 +29,15 @@ func clientTypeByName(name []byte) int {
 	return -1
 }
 
-// clientTypeOf classifies a client. Replica and primary links do not exist
-// yet; a MONITOR client is normal, as in Valkey.
+// clientTypeOf classifies a client; a MONITOR client is normal, as in
+// Valkey.
 func clientTypeOf(ci *ClientInfo) int {
+	switch {
+	case ci.Flags&ClientReplica != 0:
+		return clientTypeReplica
+	case ci.Flags&ClientPrimary != 0:
+		return clientTypePrimary
+	}
 	if ci.Flags&ClientPubSub != 0 {
 		return clientTypePubSub
 	}
@@ -46,7 +52,7 @@ func clientFlagLetters(flags int64) string {
 		bit    int64
 		letter byte
 	}{
-		{ClientMonitor, 'O'}, {ClientPubSub, 'P'}, {ClientMulti, 'x'}, {ClientBlocked, 'b'}, {ClientDirtyCAS, 'd'},
+		{ClientMonitor, 'O'}, {ClientReplica, 'S'}, {ClientPrimary, 'M'}, {ClientPubSub, 'P'}, {ClientMulti, 'x'}, {ClientBlocked, 'b'}, {ClientDirtyCAS, 'd'},
 		{ClientCloseAfterReply, 'c'}, {ClientCloseASAP, 'A'}, {ClientReadonly, 'r'},
 		{ClientNoEvict, 'e'}, {ClientNoTouch, 'T'},
 	} {

@@ -306,29 +306,20 @@ func clusterReset(c *Ctx) {
 	clusterDo(c, func(now time.Time, s *cluster.State) (cluster.Output, error) { return s.Reset(now, hard), nil })
 }
 
-// clusterReplicate validates CLUSTER REPLICATE as Valkey does, but this
-// node cannot become a replica yet (there is no replication), so a valid
-// request is refused instead of pretending.
+// clusterReplicate is CLUSTER REPLICATE node-id: the state machine
+// validates it as Valkey does (an empty primary, or a replica, may follow
+// a primary) and the replication layer follows the new primary when the
+// EventReplicate it emits is applied.
 func clusterReplicate(c *Ctx) {
-	id := c.Arg(2)
-	var msg string
-	c.Node.Cluster.View(func(s *cluster.State) {
-		n, ok := s.Node(cluster.ID(id))
-		me := s.Myself()
-		switch {
-		case !ok:
-			msg = ErrClusterUnknownNode(id)
-		case n.ID == me.ID:
-			msg = clusterErrorText(&cluster.Error{Code: cluster.ErrReplicateMyself})
-		case n.Flags&cluster.FlagReplica != 0:
-			msg = clusterErrorText(&cluster.Error{Code: cluster.ErrReplicateReplica})
-		case me.NumSlots != 0 || c.Node.clusterKeyCount() != 0:
-			msg = clusterErrorText(&cluster.Error{Code: cluster.ErrReplicateNotEmpty})
-		default:
-			msg = ErrClusterNoReplication
-		}
+	empty := c.Node.clusterKeyCount() == 0
+	err := c.Node.Cluster.Do(func(now time.Time, s *cluster.State) (cluster.Output, error) {
+		return s.Replicate(now, c.Arg(2), empty)
 	})
-	c.Error(msg)
+	if err != nil {
+		c.Error(clusterErrorText(err))
+		return
+	}
+	c.W.OK()
 }
 
 // clusterFailover is CLUSTER FAILOVER [FORCE|TAKEOVER]; the state machine

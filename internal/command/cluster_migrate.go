@@ -228,7 +228,15 @@ func formatProgress(p migration.Progress) string {
 // writePaused returns the channel a write must wait on while a migration
 // finalizes one of its slots (the caller holds the slot locks).
 func (n *Node) writePaused(cmd *Command, slots []int) <-chan struct{} {
-	if n.Migrations == nil || cmd.Flags&FlagWrite == 0 {
+	if cmd.Flags&FlagWrite == 0 {
+		return nil
+	}
+	if n.Repl != nil {
+		if ch := n.Repl.WritesPaused(); ch != nil {
+			return ch // a manual failover (repl_iface.go)
+		}
+	}
+	if n.Migrations == nil {
 		return nil
 	}
 	return n.Migrations.WritePaused(slots)

@@ -161,3 +161,14 @@ func syncSlotsFinish(c *Ctx) {
 	}
 	c.W.OK()
 }
+
+// staging reports whether a command on slots is applied to the staging
+// area of an atomic slot migration: every command of an import link, and
+// on a replica of the target, the primary's commands for slots its
+// primary is importing (they arrive after the replicated ESTABLISH).
+func (n *Node) staging(c *Client, slots []int) bool {
+	if c.importLink != nil {
+		return true
+	}
+	return len(slots) > 0 && c.Flag(ClientPrimary) && n.KS.Staging(slots[0])
+}

@@ -93,6 +93,9 @@ func debugHandler(c *Ctx) {
 	case sub == "change-repl-id" && argc == 2:
 		c.Node.admin.init()
 		c.Node.admin.newReplID()
+		if c.Node.Repl != nil {
+			c.Node.Repl.ChangeReplID()
+		}
 		c.W.OK()
 	default:
 		c.Error(ErrSubcommandSyntax("debug", c.Argv[1]))

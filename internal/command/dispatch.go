@@ -49,6 +49,11 @@ func (n *Node) Exec(c *Client, w *resp.Writer, argv [][]byte) {
 	if n.Cluster != nil && c.importLink == nil && !n.clusterRoute(ctx, cmd) {
 		return
 	}
+	// Replica read-only, min-replicas-to-write and stale-data gates
+	// (repl_gate.go): one atomic load while none applies.
+	if n.Repl != nil && n.Repl.Gate() != 0 && !n.replGate(ctx, cmd) {
+		return
+	}
 	if c.Flag(ClientMulti) && !isTransactionControl(cmd) {
 		if cmd.Flags&FlagNoMulti != 0 {
 			n.reject(ctx, cmd, "ERR Command not allowed inside a transaction")
@@ -144,7 +149,7 @@ func (n *Node) callOnce(ctx *Ctx, cmd *Command, first bool) *waiter {
 		}
 	}
 	tx := ctx.Tx
-	tx.Staging = c.importLink != nil
+	tx.Staging = n.staging(c, slots)
 	tx.HoldsAll = all
 	tx.NoTouch = c.Flag(ClientNoTouch)
 	tx.Begin(c.DB())

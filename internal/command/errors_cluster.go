@@ -23,9 +23,6 @@ const (
 	ErrClusterSetSlotAction  = "ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP"
 	ErrClusterMissingTimeout = "ERR Missing timeout value"
 	ErrClusterNotPrimary     = "ERR The specified node is not a master"
-	// ErrClusterNoReplication is Shoal's own: a valid CLUSTER REPLICATE
-	// that this node cannot carry out until replication exists.
-	ErrClusterNoReplication = "ERR CLUSTER REPLICATE is not supported: this node has no replication yet"
 )
 
 // ErrClusterRedirect formats -MOVED / -ASK (clusterRedirectClient): the

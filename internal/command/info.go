@@ -78,10 +78,11 @@ var infoSections = []infoSection{
 	// present but empty, as in Valkey with latency-tracking disabled.
 	{name: "latencystats", title: "Latencystats", gen: func(*Node, *infoBuf, *Ctx) {}},
 	{name: "cluster", title: "Cluster", gen: (*Node).infoCluster},
-	// Shoal's own section (INFO slotmigrations, or all): live progress of
-	// atomic slot migrations.
+	// Shoal's own section, only when asked for by name (INFO
+	// slotmigrations): live progress of atomic slot migrations. "all"
+	// keeps Valkey's list, which tools compare against.
 	{name: "slotmigrations", title: "Slotmigrations", gen: (*Node).infoSlotMigrations,
-		selected: func(s infoSelection) bool { return s.has("slotmigrations") }},
+		selected: func(s infoSelection) bool { return s.names["slotmigrations"] }},
 	{name: "keyspace", title: "Keyspace", gen: (*Node).infoKeyspace},
 }
 

@@ -203,16 +203,20 @@ func (n *Node) infoStats(b *infoBuf, c *Ctx) {
 	b.int("instantaneous_ops_per_sec", int64(math.Round(n.instantaneous(metricCommands))))
 	b.int("total_net_input_bytes", st.NetInput.Load())
 	b.int("total_net_output_bytes", st.NetOutput.Load())
-	b.int("total_net_repl_input_bytes", 0)
-	b.int("total_net_repl_output_bytes", 0)
+	var rs ReplStats
+	if n.Repl != nil {
+		rs = n.Repl.Stats()
+	}
+	b.int("total_net_repl_input_bytes", rs.NetReplInput)
+	b.int("total_net_repl_output_bytes", rs.NetReplOutput)
 	b.float2("instantaneous_input_kbps", n.instantaneous(metricNetInput)/1024)
 	b.float2("instantaneous_output_kbps", n.instantaneous(metricNetOutput)/1024)
 	b.float2("instantaneous_input_repl_kbps", 0)
 	b.float2("instantaneous_output_repl_kbps", 0)
 	b.int("rejected_connections", st.RejectedConns.Load())
-	b.int("sync_full", 0)
-	b.int("sync_partial_ok", 0)
-	b.int("sync_partial_err", 0)
+	b.int("sync_full", rs.SyncFull)
+	b.int("sync_partial_ok", rs.SyncPartialOK)
+	b.int("sync_partial_err", rs.SyncPartialErr)
 	b.int("expired_keys", ks.ExpiredKeys.Load())
 	b.int("expired_fields", ks.ExpiredFields.Load()) // hash field expiration
 	b.float2("expired_stale_perc", math.Float64frombits(ks.ExpiredStalePerc.Load())*100)
@@ -254,6 +258,10 @@ func (n *Node) infoStats(b *infoBuf, c *Ctx) {
 }
 
 func (n *Node) infoReplication(b *infoBuf, c *Ctx) {
+	if n.Repl != nil {
+		n.replInfo(b) // repl_info.go
+		return
+	}
 	b.str("role", "master")
 	b.int("connected_slaves", 0)
 	b.str("master_failover_state", "no-failover")

@@ -15,12 +15,19 @@ func keysWaitCommand() *Command {
 		Handler: waitCommand}
 }
 
-// waitCommand is WAIT numreplicas timeout. This node has no replicas yet,
-// so no write is ever acknowledged: WAIT answers 0 at once when it asks for
-// no replica or runs inside MULTI, and otherwise blocks for the timeout (0
-// blocks until the client goes away), then answers 0, as Valkey without
-// replicas does. It holds no lock while it waits.
+// waitCommand is WAIT numreplicas timeout (waitCommand): it blocks, with
+// no lock held, until numreplicas replicas acknowledged the replication
+// offset of everything written so far, the timeout passes (0: forever) or
+// the client goes away, and answers how many did. Inside MULTI it answers
+// at once. The offset waited for is the node's offset when WAIT runs,
+// which covers the client's own writes (they were propagated before their
+// replies).
 func waitCommand(c *Ctx) {
+	r := c.Node.Repl
+	if r != nil && r.IsReplica() {
+		c.Error(ErrWaitOnReplica)
+		return
+	}
 	numReplicas, ok := c.Int(1)
 	if !ok {
 		return
@@ -29,13 +36,57 @@ func waitCommand(c *Ctx) {
 	if !ok {
 		return
 	}
-	const acked = 0
-	if acked >= numReplicas || c.Tx.InMulti() {
-		c.W.Int(acked)
+	if r == nil {
+		if numReplicas > 0 && !c.Tx.InMulti() {
+			keysBlock(c, timeout)
+		}
+		c.W.Int(0)
 		return
 	}
-	keysBlock(c, timeout)
-	c.W.Int(acked)
+	target := r.WaitTarget()
+	acked, changed := r.Acked(target)
+	if int64(acked) >= numReplicas || c.Tx.InMulti() {
+		c.W.Int(int64(acked))
+		return
+	}
+	r.RequestAck(target)
+	c.W.Int(int64(waitAcks(c, r, target, int(numReplicas), timeout, changed)))
+}
+
+// waitAcks blocks until n replicas acknowledged target, timeoutMs passes
+// (0: never) or the client is closed, and returns the last count.
+func waitAcks(c *Ctx, r Replication, target int64, n int, timeoutMs int64, changed <-chan struct{}) int {
+	var closed <-chan struct{}
+	if cn, ok := c.C.Conn.(keysClosedNotifier); ok {
+		closed = cn.Closed()
+	}
+	var expired <-chan time.Time
+	if timeoutMs > 0 {
+		t := time.NewTimer(time.Duration(timeoutMs) * time.Millisecond)
+		defer t.Stop()
+		expired = t.C
+	}
+	poll := time.NewTicker(keysBlockPoll)
+	defer poll.Stop()
+	acked := 0
+	for {
+		select {
+		case <-changed:
+		case <-expired:
+			acked, _ = r.Acked(target)
+			return acked
+		case <-closed:
+			return acked
+		case <-poll.C:
+			if c.C.Flag(ClientCloseASAP) || c.C.Flag(ClientCloseAfterReply) {
+				return acked
+			}
+		}
+		acked, changed = r.Acked(target)
+		if acked >= n {
+			return acked
+		}
+	}
 }
 
 // parseKeysTimeoutMs parses a millisecond timeout as Valkey's

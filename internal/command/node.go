@@ -39,6 +39,9 @@ type Node struct {
 	// Cluster is set by the server in cluster mode before it serves
 	// clients; nil on a standalone node (cluster_node.go).
 	Cluster ClusterNode
+	// Repl is the replication layer, set by the server before it serves
+	// clients (repl_iface.go); nil on a bare Node.
+	Repl Replication
 	// Migrations runs atomic slot migration in cluster mode (set by the
 	// server with Cluster); nil on a standalone node.
 	Migrations *migration.Manager

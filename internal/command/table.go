@@ -145,7 +145,7 @@ func NewTable() *Table {
 		transactionCommands(),
 		pubsubCommands(),
 		serverCommands(),
-		roleCommands(),
+		replCommands(),
 		hashCommands(),
 		listCommands(),
 		setCommands(),

@@ -185,6 +185,7 @@ func execCommand(c *Ctx) {
 	cl.discardMulti()
 	tx.HoldsAll = all
 	defer func() { tx.HoldsAll = false }()
+	tx.Staging = n.staging(cl, slots)
 	tx.BeginMulti(cl.DB())
 	// A watched key that expired since WATCH counts as modified: looking
 	// it up reclaims it, which touches the watch.

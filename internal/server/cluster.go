@@ -31,6 +31,7 @@ type clusterNode struct {
 	busPort int    // the bus port we listen on
 	prev    *cluster.Routes
 	slots   *slotDropper
+	roles   *replRoles // replication roles (repl_cluster.go)
 }
 
 var _ command.ClusterNode = (*clusterNode)(nil)
@@ -67,7 +68,9 @@ func (s *Server) startCluster() error {
 	s.cluster = cn
 	s.node.Cluster = cn
 	s.watchClusterConfig(cn)
+	cn.roles = newReplRoles(cn) // after the runner is set, before it runs
 	cn.runner.Start()
+	cn.resumeReplication()
 	s.startMigrations(cn)
 	s.log.Info("cluster node ready", "id", st.MyID(), "bus", tr.Addr().String(), "config", cn.path)
 	return nil
@@ -84,6 +87,7 @@ func (s *Server) stopCluster() {
 		s.log.Debug("cluster bus close", "err", err)
 	}
 	s.cluster.slots.stop()
+	s.cluster.roles.stop()
 }
 
 // ClusterPort is the cluster bus port (0 when cluster mode is off).
@@ -144,6 +148,7 @@ func (s *Server) clusterConfig(busPort int) cluster.Config {
 	cc.BlacklistTTL = time.Duration(c.Int("cluster-blacklist-ttl")) * time.Second
 	cc.ReplicaValidityFactor = int(c.Int("cluster-replica-validity-factor"))
 	cc.ReplPingPeriod = time.Duration(c.Int("repl-ping-replica-period")) * time.Second
+	cc.ConfirmManualFailoverPause = true // repl_cluster.go reports the paused offset
 	cc.Seed = rand.Uint64()
 	return cc
 }

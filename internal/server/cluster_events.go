@@ -33,8 +33,9 @@ func (cn *clusterNode) onOutput(out cluster.Output) {
 			if e.FullSync {
 				cn.slots.enqueueFlush()
 			}
-		case cluster.EventReplicate, cluster.EventPrimaryAddress:
-			cn.s.log.Warn("replication is not implemented: this node cannot follow a primary", "primary", e.Node)
+			cn.replEvent(e)
+		case cluster.EventReplicate, cluster.EventPrimaryAddress, cluster.EventMFStart, cluster.EventMFEnd:
+			cn.replEvent(e) // repl_cluster.go
 		}
 	}
 	if out.Topology {

@@ -14,6 +14,7 @@ import (
 	"github.com/shoal-db/shoal/internal/command"
 	"github.com/shoal-db/shoal/internal/config"
 	"github.com/shoal-db/shoal/internal/keyspace"
+	"github.com/shoal-db/shoal/internal/repl"
 )
 
 // Server is one Shoal node.
@@ -37,6 +38,7 @@ type Server struct {
 
 	settings liveSettings
 	cluster  *clusterNode // cluster mode only (cluster.go)
+	repl     *repl.Repl   // replication (repl.go)
 	gc       *gcTuner     // nil unless Options.TuneGC
 }
 
@@ -91,6 +93,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	s.node.ClusterEnabled = cfg.Bool("cluster-enabled")
 	s.ks.SetNotifier(s.node)
 	s.ks.SetOverhead(baselineMemory())
+	s.newRepl()
 	if err := s.wireConfig(); err != nil {
 		return nil, err
 	}
@@ -119,6 +122,7 @@ func (s *Server) Start() error {
 			return err
 		}
 	}
+	s.repl.Start()
 	s.log.Info("Ready to accept connections tcp", "addr", ln.Addr().String())
 	s.wg.Add(2)
 	go s.acceptLoop()
@@ -173,6 +177,7 @@ func (s *Server) Close() error {
 		c.Close()
 	}
 	s.connsMu.Unlock()
+	s.repl.Close()
 	s.wg.Wait()
 	s.stopCluster()
 	return err
