@@ -43,14 +43,54 @@ func TestClusterCreate(t *testing.T) {
 	runCLI(t, "no\n", args([]string{"cluster", "create"}, c2.Addrs()...)...).must(t, 1)
 }
 
-// create with replicas: replication is not there yet, so the replicas
-// stay empty primaries, but the slot plan leaves them out.
-func TestClusterCreateReplicasPlan(t *testing.T) {
+// create with replicas: replicas go to their primaries, check sees them,
+// add-node adds a replica to the primary with the fewest, del-node
+// removes a replica.
+func TestClusterReplicas(t *testing.T) {
 	c := testutil.StartClusterNodes(t, 6)
-	r := runCLI(t, "", args([]string{"cluster", "create"}, append(c.Addrs(), "--cluster-replicas", "1", "--cluster-yes")...)...)
+	r := runCLI(t, "", args([]string{"cluster", "create"}, append(c.Addrs(), "--cluster-replicas", "1", "--cluster-yes")...)...).must(t, 0)
 	mustContain(t, r.out, "Primary[2] -> Slots 10923 - 16383", "Adding replica ")
-	if r.code != 0 && r.code != ExitClusterNotOK {
-		t.Fatalf("exit %d\n%s\n%s", r.code, r.out, r.err)
+	testutil.WaitFor(t, 30*time.Second, "three replicas in sync", func() bool {
+		r := runCLI(t, "", "cluster", "check", c.Addr(0))
+		return r.code == 0 && strings.Count(r.out, "S: ") == 3 && strings.Count(r.out, "1 additional replica(s)") == 3
+	})
+	r = runCLI(t, "", "cluster", "info", c.Addr(1)).must(t, 0)
+	if strings.Count(r.out, "| 1 replicas.") != 3 {
+		t.Fatalf("info:\n%s", r.out)
+	}
+	extra := newNode(t)
+	r = runCLI(t, "", "cluster", "add-node", extra, c.Addr(0), "--cluster-replica").must(t, 0)
+	mustContain(t, r.out, "Automatically selected primary", "Configure node as replica of", "[OK] New node added correctly.")
+	var replicaID string
+	testutil.WaitFor(t, 30*time.Second, "the new replica seen", func() bool {
+		r := runCLI(t, "", "cluster", "check", c.Addr(0))
+		lines := strings.Split(r.out, "\n")
+		for _, line := range lines {
+			if f := strings.Fields(line); len(f) == 3 && f[0] == "S:" && f[2] == extra {
+				replicaID = f[1]
+			}
+		}
+		return r.code == 0 && replicaID != "" && strings.Contains(r.out, "2 additional replica(s)")
+	})
+	runCLI(t, "", "cluster", "del-node", c.Addr(0), replicaID).must(t, 0)
+	testutil.WaitFor(t, 30*time.Second, "the replica forgotten", func() bool {
+		r := runCLI(t, "", "cluster", "check", c.Addr(1))
+		return r.code == 0 && strings.Count(r.out, "S: ") == 3 && !strings.Contains(r.out, extra)
+	})
+	// Scale out a cluster with replicas: only primaries take part.
+	d := &dataset{t: t, c: c, dbs: []int{0}, perDB: 300}
+	d.write()
+	addEmptyPrimary(t, c)
+	r = runCLI(t, "", "cluster", "rebalance", c.Addr(0), "--cluster-use-empty-masters").must(t, 0)
+	if strings.Count(r.out, "via atomic slot migration") != 3 {
+		t.Fatalf("rebalance:\n%s", r.out)
+	}
+	runCLI(t, "", "cluster", "check", c.Addr(3)).must(t, 0)
+	for i := 0; i < d.perDB; i++ {
+		k := d.key(0, i)
+		if v, err := d.do(0, k, "GET", k); err != nil || v != "v"+strconv.Itoa(i) {
+			t.Fatalf("GET %s: %v %v", k, v, err)
+		}
 	}
 }
 
@@ -176,10 +216,12 @@ func TestClusterAddAndDelNode(t *testing.T) {
 	})
 	// Adding it again fails: it is no longer empty.
 	runCLI(t, "", "cluster", "add-node", extra, c.Addr(0)).must(t, 1)
-	// A replica needs replication, which does not exist yet: the REPLICATE
-	// error comes back.
-	r = runCLI(t, "", "cluster", "add-node", newNode(t), c.Addr(0), "--cluster-replica")
-	mustContain(t, r.out, "Automatically selected primary")
+	// A replica of a named primary.
+	r = runCLI(t, "", "cluster", "add-node", newNode(t), c.Addr(0), "--cluster-replica",
+		"--cluster-master-id", c.NodeID(2)).must(t, 0)
+	mustContain(t, r.out, "Configure node as replica of "+c.Addr(2))
+	runCLI(t, "", "cluster", "add-node", newNode(t), c.Addr(0), "--cluster-replica",
+		"--cluster-primary-id", strings.Repeat("f", 40)).must(t, 1)
 	// del-node refuses a node with slots, then removes the empty one.
 	r = runCLI(t, "", "cluster", "del-node", c.Addr(0), c.NodeID(1)).must(t, 1)
 	mustContain(t, r.err, "is not empty! Reshard data away and try again.")
