@@ -43,6 +43,9 @@ var allowed = map[string][]string{
 	"internal/loadgen":    {"internal/resp", "internal/slot"},
 	"cmd/shoal-benchmark": {"internal/loadgen"},
 	"bench/migration":     {"internal/loadgen"}, // the migration experiment drives load in-process
+	// shoal-cli: a client of the servers, over the wire only.
+	"internal/cli":  {"internal/resp"},
+	"cmd/shoal-cli": {"internal/cli"},
 	// Cluster-mode end-to-end tests (test files only).
 	"internal/clustertest": {"internal/testutil", "internal/difftest", "internal/slot"},
 	// Legacy slot migration driven by redis-cli (test files only).
