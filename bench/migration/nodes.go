@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -56,6 +57,10 @@ func startNode(bin, root string, i int) (*node, error) {
 		// replica of the new owner), so the next event can use it again.
 		"--cluster-allow-replica-migration", "no")
 	cmd.Stdout, cmd.Stderr = logf, logf
+	if dir := os.Getenv("PROFILE_DIR"); dir != "" {
+		// CPU profiles per node, written when the node stops (SIGTERM).
+		cmd.Env = append(os.Environ(), fmt.Sprintf("SHOAL_CPUPROFILE=%s/node%d.cpu", dir, i))
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -76,9 +81,19 @@ func startNode(bin, root string, i int) (*node, error) {
 
 func (n *node) stop() {
 	n.rc.Close()
-	if n.cmd.Process != nil {
+	if n.cmd.Process == nil {
+		return
+	}
+	// SIGTERM first, so a node shuts down cleanly (and writes its
+	// profile); SIGKILL if it has not exited within five seconds.
+	_ = n.cmd.Process.Signal(syscall.SIGTERM)
+	exited := make(chan struct{})
+	go func() { _, _ = n.cmd.Process.Wait(); close(exited) }()
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
 		_ = n.cmd.Process.Kill()
-		_, _ = n.cmd.Process.Wait()
+		<-exited
 	}
 }
 

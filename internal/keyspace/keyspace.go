@@ -64,6 +64,9 @@ type Keyspace struct {
 	// staging has bit s set while slot s is being imported (staging.go).
 	staging [slot.Count / 64]atomic.Uint64
 
+	// flushHook is called after FLUSHDB/FLUSHALL (ops.go).
+	flushHook atomic.Pointer[func()]
+
 	// replica is set while this node replicates a primary (replica.go).
 	replica atomic.Bool
 

@@ -111,6 +111,7 @@ func (tx *Tx) RandomKey() (string, bool) {
 func (tx *Tx) FlushDB() {
 	tx.ks.flushLocked(tx.db)
 	tx.dirty++
+	tx.ks.flushed()
 }
 
 // FlushAll empties every database; the caller holds every slot lock.
@@ -119,6 +120,20 @@ func (tx *Tx) FlushAll() {
 		tx.ks.flushLocked(tx.ks.DB(i))
 	}
 	tx.dirty++
+	tx.ks.flushed()
+}
+
+// SetFlushHook installs fn, called after FLUSHDB and FLUSHALL with every
+// slot lock held (so it must not block or take a slot lock). A slot
+// migration fails its imports when the data is flushed; a hook rather
+// than a propagation sink, because any sink makes every write copy its
+// arguments for propagation.
+func (ks *Keyspace) SetFlushHook(fn func()) { ks.flushHook.Store(&fn) }
+
+func (ks *Keyspace) flushed() {
+	if p := ks.flushHook.Load(); p != nil && *p != nil {
+		(*p)()
+	}
 }
 
 func (ks *Keyspace) flushLocked(db *DB) {

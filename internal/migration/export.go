@@ -348,9 +348,10 @@ func (e *exportJob) finalize(writeErr <-chan error) error {
 			if err := e.onControl(msg); err != nil {
 				return err
 			}
-			if e.granted {
-				// Writers are paused: notice the target's claim within a
-				// millisecond rather than a tick.
+			if e.granted || e.job.State() == StateWaitingPause {
+				// The pause is due as soon as the queue drains, and once
+				// granted, writers wait for the target's claim: watch both
+				// every millisecond rather than every tick.
 				tick.Reset(time.Millisecond)
 			}
 		case now := <-tick.C:

@@ -94,9 +94,6 @@ func (m *Manager) newLink(j *Job, slots []int, push func(string), closeLink func
 	for _, s := range slots {
 		l.scope[s>>6] |= 1 << (s & 63)
 	}
-	if len(m.imports) == 0 {
-		m.env.KS.AddSink(m.flushWatch)
-	}
 	m.imports[j.Name] = l
 	m.addLog(j)
 	return l
@@ -218,9 +215,6 @@ func (l *ImportLink) forget() {
 	l.m.mu.Lock()
 	if l.m.imports[l.job.Name] == l {
 		delete(l.m.imports, l.job.Name)
-		if len(l.m.imports) == 0 {
-			l.m.env.KS.RemoveSink(l.m.flushWatch)
-		}
 	}
 	l.m.mu.Unlock()
 }
@@ -290,16 +284,18 @@ func (l *ImportLink) CommandFailed(errLine string) {
 	l.Fail(msg)
 }
 
-// flushSink fails every import when this node's data is flushed.
-type flushSink struct{ m *Manager }
-
-func (f flushSink) Propagate(_, s int, argv [][]byte) {
-	if s >= 0 || !isFlush(argv) {
+// onFlush fails every import when this node's data is flushed. It runs
+// under every slot lock (Keyspace.SetFlushHook): the work happens on a
+// goroutine the manager owns.
+func (m *Manager) onFlush() {
+	m.mu.Lock()
+	n := len(m.imports)
+	m.mu.Unlock()
+	if n == 0 {
 		return
 	}
-	m := f.m
 	m.wg.Add(1)
-	go func() { // Propagate runs under every slot lock: fail outside them
+	go func() {
 		defer m.wg.Done()
 		m.mu.Lock()
 		var links []*ImportLink

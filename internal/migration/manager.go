@@ -38,8 +38,6 @@ type Manager struct {
 	log     []*Job // newest first, as GETSLOTMIGRATIONS lists them
 	exports map[*Job]*exportJob
 	imports map[string]*ImportLink // by job name, active and tracking
-	// flushWatch is registered as a keyspace sink while imports exist.
-	flushWatch flushSink
 
 	// Debug switches (DEBUG SLOTMIGRATION PREVENT-PAUSE|PREVENT-FAILOVER)
 	// hold exports in a phase, for tests.
@@ -63,7 +61,7 @@ func NewManager(env Env) *Manager {
 	m := &Manager{env: env, exports: map[*Job]*exportJob{}, imports: map[string]*ImportLink{},
 		stop: make(chan struct{})}
 	m.pause.init()
-	m.flushWatch = flushSink{m}
+	env.KS.SetFlushHook(m.onFlush)
 	return m
 }
 

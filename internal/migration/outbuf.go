@@ -197,8 +197,14 @@ func (o *outBuf) writeTo(w io.Writer, deadline func()) error {
 			o.mu.Unlock()
 			return nil
 		}
-		blocks := o.blocks
-		o.blocks = nil
+		// At most writeBlocks per writev: the walker refills the queue
+		// while the rest is on the wire, instead of waiting for all of it.
+		k := min(len(o.blocks), writeBlocks)
+		if k == len(o.blocks) && k > 1 {
+			k-- // the last block is still being filled: leave it
+		}
+		blocks := append([][]byte(nil), o.blocks[:k]...)
+		o.blocks = append(o.blocks[:0], o.blocks[k:]...)
 		o.mu.Unlock()
 		deadline()
 		bufs := append(net.Buffers(nil), blocks...)
@@ -224,6 +230,7 @@ func (o *outBuf) writeTo(w io.Writer, deadline func()) error {
 const (
 	blockSize     = 256 << 10
 	maxFreeBlocks = 8
+	writeBlocks   = 4
 )
 
 // tail returns the block that can take need more bytes, starting a new
