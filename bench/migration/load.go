@@ -108,15 +108,21 @@ func underLoad(ctx context.Context, o options, nodes []*node, keys int64, do fun
 	return r, merr
 }
 
-// summarize averages throughput over the seconds that fall in [from, to)
-// (at least the one second that contains from) and keeps the worst p99.
+// summarize averages throughput over the timeline's seconds that lie in
+// [from, to) — whole seconds only, except that a window shorter than a
+// second (a fast migration) takes the seconds it overlaps — and keeps the
+// worst p99.
 func summarize(tl []loadgen.Second, from, to time.Time) phase {
 	var p phase
 	var ops float64
 	n := 0
+	short := to.Sub(from) < 2*time.Second
 	for _, s := range tl {
 		t := time.UnixMilli(s.UnixMs)
-		if t.Before(from.Truncate(time.Second)) || !t.Before(to) {
+		end := t.Add(time.Duration(s.SpanMs) * time.Millisecond)
+		inside := !t.Before(from) && !end.After(to)
+		overlaps := t.Before(to) && end.After(from)
+		if !(inside || short && overlaps) {
 			continue
 		}
 		ops += s.OpsPerSec()
