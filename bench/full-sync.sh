@@ -28,51 +28,9 @@ SHOAL_ENV=${SHOAL_ENV:-}
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
 REDIS_CLI=${REDIS_CLI:-redis-cli}
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/shoal-fullsync.XXXXXX")
-PIDS=()
-
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		if kill -0 "$pid" 2>/dev/null; then
-			kill "$pid" 2>/dev/null || true
-			wait "$pid" 2>/dev/null || true
-		fi
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { printf '# %s\n' "$*" >&2; }
-
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 30000))
-		if ! ss -Hltn "sport = :$p" | grep -q .; then
-			echo "$p"
-			return
-		fi
-	done
-}
-
-wait_ready() { # port pid
-	local i
-	for i in $(seq 1 200); do
-		if ! kill -0 "$2" 2>/dev/null; then
-			log "server on port $1 died"
-			return 1
-		fi
-		if [ "$("$REDIS_CLI" -p "$1" ping 2>/dev/null)" = PONG ]; then
-			return 0
-		fi
-		sleep 0.05
-	done
-	log "server on port $1 did not answer PING"
-	return 1
-}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init fullsync
 
 stop_pid() {
 	kill "$1" 2>/dev/null || true

@@ -27,70 +27,9 @@ REDIS_SERVER=${REDIS_SERVER:-redis-server}
 REDIS_BENCHMARK=${REDIS_BENCHMARK:-redis-benchmark}
 REDIS_CLI=${REDIS_CLI:-redis-cli}
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/shoal-bench.XXXXXX")
-PIDS=()
-
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		if kill -0 "$pid" 2>/dev/null; then
-			kill "$pid" 2>/dev/null || true
-			wait "$pid" 2>/dev/null || true
-		fi
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { printf '# %s\n' "$*" >&2; }
-
-# free_port prints a loopback TCP port nobody listens on.
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 30000))
-		if ! ss -Hltn "sport = :$p" | grep -q .; then
-			echo "$p"
-			return
-		fi
-	done
-}
-
-wait_ready() { # port pid
-	local i
-	for i in $(seq 1 200); do
-		if ! kill -0 "$2" 2>/dev/null; then
-			log "server on port $1 died"
-			return 1
-		fi
-		if [ "$("$REDIS_CLI" -p "$1" ping 2>/dev/null)" = PONG ]; then
-			return 0
-		fi
-		sleep 0.05
-	done
-	log "server on port $1 did not answer PING"
-	return 1
-}
-
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-
-# settled_rss_kb waits until RSS stops moving (two readings 0.5s apart
-# within 1%, at most 10s) so that neither server is caught mid-growth.
-settled_rss_kb() {
-	local prev cur i
-	prev=$(rss_kb "$1")
-	for i in $(seq 1 20); do
-		sleep 0.5
-		cur=$(rss_kb "$1")
-		if [ $((cur > prev ? cur - prev : prev - cur)) -le $((prev / 100)) ]; then
-			break
-		fi
-		prev=$cur
-	done
-	echo "$cur"
-}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init bench
 
 # ---------------------------------------------------------------- build
 if [ -n "${SHOAL_BIN:-}" ]; then

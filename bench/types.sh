@@ -39,42 +39,9 @@ REDIS_SERVER=${REDIS_SERVER:-redis-server}
 REDIS_BENCHMARK=${REDIS_BENCHMARK:-redis-benchmark}
 REDIS_CLI=${REDIS_CLI:-redis-cli}
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/shoal-typebench.XXXXXX")
-PIDS=()
-
-cleanup() {
-	local pid
-	for pid in "${PIDS[@]}"; do
-		if kill -0 "$pid" 2>/dev/null; then
-			kill "$pid" 2>/dev/null || true
-			wait "$pid" 2>/dev/null || true
-		fi
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log() { printf '# %s\n' "$*" >&2; }
-die() {
-	log "$*"
-	exit 1
-}
-
-# free_port prints a loopback TCP port nobody uses, below the kernel's
-# ephemeral range (so no client connection can be holding it either).
-free_port() {
-	local p lo
-	lo=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range)
-	while :; do
-		p=$((10000 + RANDOM % (lo - 10000)))
-		if ! ss -Htan "sport = :$p" | grep -q .; then
-			echo "$p"
-			return
-		fi
-	done
-}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init typebench
 
 # wait_mine waits until the server we started (pid) answers on port, and
 # checks that the process answering is that pid (INFO process_id), so
@@ -91,25 +58,6 @@ wait_mine() { # port pid
 		sleep 0.05
 	done
 	die "server on port $1 did not answer PING"
-}
-
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-
-# settled_rss_kb waits until RSS stops moving (two readings 0.5s apart
-# within 1%, at most 10s) so that neither server is caught mid-growth.
-settled_rss_kb() {
-	local prev cur i
-	prev=$(rss_kb "$1")
-	cur=$prev
-	for i in $(seq 1 20); do
-		sleep 0.5
-		cur=$(rss_kb "$1")
-		if [ $((cur > prev ? cur - prev : prev - cur)) -le $((prev / 100)) ]; then
-			break
-		fi
-		prev=$cur
-	done
-	echo "$cur"
 }
 
 info_field() { # port field
