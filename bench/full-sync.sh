@@ -49,13 +49,7 @@ pss_kb() {
 }
 
 # ---------------------------------------------------------------- tools
-if [ -n "${SHOAL_BIN:-}" ]; then
-	BIN=$SHOAL_BIN
-else
-	log "building cmd/shoal-server"
-	BIN=$WORK/shoal-server
-	(cd "$ROOT" && go build -o "$BIN" ./cmd/shoal-server)
-fi
+build_shoal
 
 # latgen: a closed-loop SET workload that keeps one latency histogram per
 # phase; SIGUSR1 starts the "during" phase, SIGUSR2 ends it, SIGTERM prints

@@ -32,30 +32,10 @@ REDIS_CLI=${REDIS_CLI:-redis-cli}
 bench_init bench
 
 # ---------------------------------------------------------------- build
-if [ -n "${SHOAL_BIN:-}" ]; then
-	BIN=$SHOAL_BIN
-else
-	log "building cmd/shoal-server"
-	BIN=$WORK/shoal-server
-	(cd "$ROOT" && go build -o "$BIN" ./cmd/shoal-server)
-fi
+build_shoal
 
 # ---------------------------------------------------------------- servers
-RPORT=$(free_port)
-SPORT=$(free_port)
-while [ "$SPORT" = "$RPORT" ]; do SPORT=$(free_port); done
-
-"$REDIS_SERVER" --bind 127.0.0.1 --port "$RPORT" --save '' --appendonly no \
-	--dir "$WORK" --logfile "$WORK/redis.log" &
-RPID=$!
-PIDS+=("$RPID")
-# shellcheck disable=SC2086
-env $SHOAL_ENV "$BIN" --bind 127.0.0.1 --port "$SPORT" $SHOAL_ARGS 2>"$WORK/shoal.log" &
-SPID=$!
-PIDS+=("$SPID")
-wait_ready "$RPORT" "$RPID"
-wait_ready "$SPORT" "$SPID"
-log "redis-server pid $RPID port $RPORT; shoal-server pid $SPID port $SPORT (${SHOAL_ENV:-default env})"
+start_pair
 
 # ---------------------------------------------------------------- memory
 # Exactly KEYS distinct keys, named as redis-benchmark -r names them

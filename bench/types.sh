@@ -43,22 +43,6 @@ REDIS_CLI=${REDIS_CLI:-redis-cli}
 . "$(dirname "$0")/lib.sh"
 bench_init typebench
 
-# wait_mine waits until the server we started (pid) answers on port, and
-# checks that the process answering is that pid (INFO process_id), so
-# nothing below ever flushes or loads a server someone else started.
-wait_mine() { # port pid
-	local i got
-	for i in $(seq 1 200); do
-		kill -0 "$2" 2>/dev/null || die "server on port $1 (pid $2) died; see $WORK"
-		if [ "$("$REDIS_CLI" -p "$1" ping 2>/dev/null)" = PONG ]; then
-			got=$("$REDIS_CLI" -p "$1" info server | tr -d '\r' | awk -F: '$1 == "process_id" { print $2 }')
-			[ "$got" = "$2" ] || die "port $1 is answered by pid '$got', not by our pid $2"
-			return 0
-		fi
-		sleep 0.05
-	done
-	die "server on port $1 did not answer PING"
-}
 
 info_field() { # port field
 	"$REDIS_CLI" -p "$1" info memory | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }'
@@ -68,30 +52,10 @@ info_field() { # port field
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # ---------------------------------------------------------------- build
-if [ -n "${SHOAL_BIN:-}" ]; then
-	BIN=$SHOAL_BIN
-else
-	log "building cmd/shoal-server"
-	BIN=$WORK/shoal-server
-	(cd "$ROOT" && go build -o "$BIN" ./cmd/shoal-server)
-fi
+build_shoal
 
 # ---------------------------------------------------------------- servers
-RPORT=$(free_port)
-SPORT=$(free_port)
-while [ "$SPORT" = "$RPORT" ]; do SPORT=$(free_port); done
-
-"$REDIS_SERVER" --bind 127.0.0.1 --port "$RPORT" --save '' --appendonly no \
-	--dir "$WORK" --logfile "$WORK/redis.log" &
-RPID=$!
-PIDS+=("$RPID")
-# shellcheck disable=SC2086
-env $SHOAL_ENV "$BIN" --bind 127.0.0.1 --port "$SPORT" $SHOAL_ARGS 2>"$WORK/shoal.log" &
-SPID=$!
-PIDS+=("$SPID")
-wait_mine "$RPORT" "$RPID"
-wait_mine "$SPORT" "$SPID"
-log "redis-server pid $RPID port $RPORT; shoal-server pid $SPID port $SPORT (${SHOAL_ENV:-default env})"
+start_pair
 
 # ---------------------------------------------------------------- memory
 # gen_hashes prints HASHES "HSET hash:%010d field:%010d <value> ..." commands
