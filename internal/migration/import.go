@@ -284,29 +284,28 @@ func (l *ImportLink) CommandFailed(errLine string) {
 	l.Fail(msg)
 }
 
-// onFlush fails every import when this node's data is flushed. It runs
-// under every slot lock (Keyspace.SetFlushHook): the work happens on a
-// goroutine the manager owns.
+// onFlush fails every import when this node's data is flushed, tracking
+// entries included: on a replica the flush is a full resynchronization
+// (or its primary's FLUSHALL) and the new data holds none of the staged
+// keys, which would otherwise stay behind when the primary that staged
+// them is gone (a restarted primary never sends FINISH). It runs under
+// every slot lock (Keyspace.SetFlushHook): the imports are listed now,
+// and failed on a goroutine the manager owns.
 func (m *Manager) onFlush() {
 	m.mu.Lock()
-	n := len(m.imports)
+	var links []*ImportLink
+	for _, l := range m.imports {
+		links = append(links, l)
+	}
 	m.mu.Unlock()
-	if n == 0 {
+	if len(links) == 0 {
 		return
 	}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
-		m.mu.Lock()
-		var links []*ImportLink
-		for _, l := range m.imports {
-			links = append(links, l)
-		}
-		m.mu.Unlock()
 		for _, l := range links {
-			if !l.job.Tracking {
-				l.Fail(MsgFlushed)
-			}
+			l.Fail(MsgFlushed)
 		}
 	}()
 }
