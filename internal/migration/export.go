@@ -41,16 +41,34 @@ type exportJob struct {
 
 // throttle holds the walker back so that the snapshot stays under the
 // job's rate (a Shoal extension: MIGRATESLOTS ... NODE id RATE bytes/s).
+// Only the snapshot's records count: the writes streamed meanwhile are as
+// fast as the clients make them, and counting them would starve the walk
+// under load. The wait goes on ACKing: the target gives up on a source
+// silent for repl-timeout, and one wait can be longer than that.
 func (e *exportJob) throttle() {
 	if e.started.IsZero() {
 		e.started = time.Now()
 	}
-	due := e.started.Add(time.Duration(float64(e.out.appendedBytes()) / float64(e.rate) * float64(time.Second)))
-	if d := time.Until(due); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-e.aborted:
+	due := e.started.Add(time.Duration(float64(e.out.snapshotBytes()) / float64(e.rate) * float64(time.Second)))
+	for {
+		d := time.Until(due)
+		if d <= 0 {
+			return
 		}
+		select {
+		case <-time.After(min(d, 250*time.Millisecond)):
+		case <-e.aborted:
+			return
+		}
+		e.snapshotAck()
+	}
+}
+
+// snapshotAck sends an ACK if a second has passed since the last one.
+func (e *exportJob) snapshotAck() {
+	if now := time.Now(); now.Sub(e.lastAck) >= time.Second {
+		e.lastAck = now // the target times out a silent source
+		e.out.control("ACK")
 	}
 }
 
@@ -262,10 +280,7 @@ func (e *exportJob) snapshot() error {
 // pace keeps the snapshot from outrunning the link and notices the end of
 // the job while the walk runs.
 func (e *exportJob) pace() error {
-	if now := time.Now(); now.Sub(e.lastAck) >= time.Second {
-		e.lastAck = now // the target times out a silent source
-		e.out.control("ACK")
-	}
+	e.snapshotAck()
 	if e.rate > 0 {
 		e.throttle()
 	}

@@ -35,7 +35,7 @@ type outBuf struct {
 	flushed bool  // a FLUSHALL/FLUSHDB ran: the job fails ("Data was flushed")
 	hard    int64 // client-output-buffer-limit replica hard limit (0 = none)
 	sent    int64
-	total   int64 // bytes ever appended
+	snap    int64 // bytes of snapshot records appended (RATE counts them)
 	peak    int64 // most bytes ever pending: the source's memory overhead
 }
 
@@ -45,10 +45,10 @@ func (o *outBuf) peakBytes() int64 {
 	return o.peak
 }
 
-func (o *outBuf) appendedBytes() int64 {
+func (o *outBuf) snapshotBytes() int64 {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.total
+	return o.snap
 }
 
 func newOutBuf(slots []int, hard int64) *outBuf {
@@ -86,6 +86,7 @@ func (o *outBuf) SnapshotRecord(db, _ int, cmd []byte) {
 	o.selectDB(db)
 	b := o.tail(len(cmd))
 	o.setTail(append(b, cmd...), len(b))
+	o.snap += int64(len(cmd))
 	o.appended()
 }
 
@@ -109,7 +110,6 @@ func (o *outBuf) selectDB(db int) {
 
 // appended wakes the writer and enforces the hard limit; it releases mu.
 func (o *outBuf) appended() {
-	o.total = o.sent + o.pend
 	if o.pend > o.peak {
 		o.peak = o.pend
 	}
