@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/shoal-db/shoal/internal/cluster"
@@ -18,7 +19,17 @@ type ImportLink struct {
 	// connection. Both are nil on tracking entries.
 	push      func(sub string)
 	closeLink func()
+	// end decides, once, whether the import ends by its takeover or by a
+	// failure: the link's connection and the cron can both try.
+	end atomic.Int32
 }
+
+// Values of ImportLink.end.
+const (
+	endOpen int32 = iota
+	endClaim
+	endFail
+)
 
 func (l *ImportLink) inScope(s int) bool { return l.scope[s>>6]&(1<<(s&63)) != 0 }
 
@@ -141,7 +152,12 @@ func (l *ImportLink) Control(sub string) bool {
 		if !j.transition(StateFailoverRequested, StateImportGranted) {
 			return false
 		}
-		l.takeover()
+		// DEBUG SLOTMIGRATION PREVENT-FAILOVER on the target holds the
+		// import in failover-granted, as in Valkey; the cron takes over
+		// once it is released.
+		if !l.m.PreventFailover.Load() {
+			l.takeover()
+		}
 		return true
 	}
 	l.Fail(MsgUnknownSyncSlot)
@@ -151,6 +167,9 @@ func (l *ImportLink) Control(sub string) bool {
 // takeover makes the staged slots live and claims them: data first, so
 // that no client routed here can find them empty.
 func (l *ImportLink) takeover() {
+	if !l.end.CompareAndSwap(endOpen, endClaim) {
+		return // failed meanwhile
+	}
 	m := l.m
 	m.env.KS.PublishStaged(l.slots)
 	if err := m.env.ClaimSlots(l.slots); err != nil {
@@ -171,8 +190,8 @@ func (l *ImportLink) succeed() {
 // Fail ends the import: the staged keys are dropped on this node and, by
 // the propagated FINISH, on its replicas; the link to the source is closed.
 func (l *ImportLink) Fail(msg string) {
-	if l.job.State().Terminal() {
-		return
+	if l.job.State().Terminal() || !l.end.CompareAndSwap(endOpen, endFail) {
+		return // ended, or the takeover has begun and will succeed
 	}
 	l.job.setState(StateCleaningUp, msg)
 	l.cleanup(msg)
@@ -246,6 +265,10 @@ func (m *Manager) tickImports(now time.Time) {
 		}
 		if msg := l.ownershipProblem(r); msg != "" {
 			l.Fail(msg)
+			continue
+		}
+		if l.job.State() == StateImportGranted && !m.PreventFailover.Load() {
+			l.takeover() // held by PREVENT-FAILOVER until now
 			continue
 		}
 		if st := l.job.State(); !st.Terminal() && st != StateWaitingAck {
