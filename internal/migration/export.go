@@ -35,8 +35,13 @@ type exportJob struct {
 	deadline time.Time // end of the write pause
 	lastAck  time.Time // last ACK sent during the snapshot
 	granted  bool      // FAILOVER-GRANTED sent: watch the topology closely
-	rate     int64     // bytes per second of snapshot, 0 = unlimited
-	started  time.Time
+	// After the grant (export_grant.go): the link broke, when the target
+	// was last asked, and whether the fence was logged.
+	linkLost    bool
+	lastAsk     time.Time
+	fenceLogged bool
+	rate        int64 // bytes per second of snapshot, 0 = unlimited
+	started     time.Time
 }
 
 // throttle holds the walker back so that the snapshot stays under the
@@ -329,9 +334,12 @@ func (e *exportJob) finalize(writeErr <-chan error) error {
 			if e.m.targetOwnsAll(e.job.Target, e.slots) {
 				return nil
 			}
-			if time.Now().After(e.deadline) {
-				e.m.env.Log.Warn("Write loss risk! slot migration unpaused before it completed", "job", e.job.Name)
-				return e.fail(MsgWriteLossRisk)
+			// Never resume the writes on a timer once granted: the
+			// target may have claimed the slots (export_grant.go).
+			if e.linkLost || time.Now().After(e.deadline) {
+				if err := e.settleGrant(); err != nil {
+					return err
+				}
 			}
 		} else if err := e.checkAlive(); err != nil {
 			return err
@@ -347,14 +355,15 @@ func (e *exportJob) finalize(writeErr <-chan error) error {
 			return &jobError{e.endState, e.endMsg}
 		case err := <-writeErr:
 			if st == StateFailoverGranted {
-				continue // the grant is out: wait for the topology or the deadline
+				e.linkLost = true // the grant is out: wait for the topology or the target's word
+				continue
 			}
 			_ = err
 			return e.fail(MsgConnLostTarget)
 		case msg, ok := <-e.ctrl:
 			if !ok {
 				if st == StateFailoverGranted {
-					e.ctrl = nil // keep waiting for the topology
+					e.ctrl, e.linkLost = nil, true // keep waiting for the topology
 					continue
 				}
 				return e.fail(MsgConnLostTarget)
