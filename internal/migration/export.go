@@ -26,6 +26,8 @@ type exportJob struct {
 	out   *outBuf
 
 	ctrl     chan string   // control messages read from the target
+	linkDown chan struct{} // closed when the link fails (setLinkDown)
+	downOnce sync.Once
 	aborted  chan struct{} // closed by abort
 	abortOne sync.Once
 	endState State
@@ -78,6 +80,9 @@ func (e *exportJob) snapshotAck() {
 }
 
 func (e *exportJob) inScope(s int) bool { return e.out.inScope(s) }
+
+// setLinkDown records that the link failed (read or write).
+func (e *exportJob) setLinkDown() { e.downOnce.Do(func() { close(e.linkDown) }) }
 
 // abort ends the job from outside run (cancel, shutdown).
 func (e *exportJob) abort(st State, msg string) {
@@ -139,13 +144,19 @@ func (e *exportJob) runLink() (net.Conn, error) {
 	defer conn.Close() // stops the reader and the writer
 	defer e.out.close()
 	writeErr := make(chan error, 1)
+	e.linkDown = make(chan struct{})
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		writeErr <- e.out.writeTo(conn, func() { conn.SetWriteDeadline(time.Now().Add(e.m.replTimeout())) })
+		err := e.out.writeTo(conn, func() { conn.SetWriteDeadline(time.Now().Add(e.m.replTimeout())) })
+		if err != nil {
+			e.setLinkDown()
+		}
+		writeErr <- err
 	}()
 	go func() {
 		defer wg.Done()
+		defer e.setLinkDown()
 		e.readControl(rr)
 	}()
 	if err := e.snapshot(); err != nil {
@@ -234,8 +245,15 @@ func (e *exportJob) readControl(rr *resp.ReplyReader) {
 			return
 		}
 		if len(r.Elems) == 3 && strings.EqualFold(r.Elems[1].Str, "SYNCSLOTS") {
+			sub := strings.ToUpper(r.Elems[2].Str)
+			if sub == "ACK" {
+				// Recorded here, not by run: during the snapshot nobody
+				// reads ctrl, and the target's liveness still counts.
+				e.job.ack(time.Now())
+				continue
+			}
 			select {
-			case e.ctrl <- strings.ToUpper(r.Elems[2].Str):
+			case e.ctrl <- sub:
 			case <-e.aborted:
 				return
 			}
@@ -298,12 +316,20 @@ func (e *exportJob) pace() error {
 	return e.checkAlive()
 }
 
-// checkAlive fails the job on abort, buffer overrun or lost ownership.
+// checkAlive fails the job on abort, a dead or silent link, buffer
+// overrun or lost ownership. The snapshot's walker calls it too: a target
+// that dies or freezes mid-snapshot must not leave it waiting for room in
+// a buffer nobody drains.
 func (e *exportJob) checkAlive() error {
 	select {
 	case <-e.aborted:
 		return &jobError{e.endState, e.endMsg}
+	case <-e.linkDown:
+		return e.fail(MsgConnLostTarget)
 	default:
+	}
+	if e.job.sinceAck(time.Now()) > e.m.replTimeout() {
+		return e.fail(MsgTimeout)
 	}
 	if e.out.overrunNow() {
 		return e.fail(MsgBufferOverrun)
@@ -382,9 +408,6 @@ func (e *exportJob) finalize(writeErr <-chan error) error {
 			if now.Sub(lastAck) >= time.Second {
 				lastAck = now
 				e.out.control("ACK")
-			}
-			if st != StateFailoverGranted && e.job.sinceAck(now) > e.m.replTimeout() {
-				return e.fail(MsgTimeout)
 			}
 		}
 	}
