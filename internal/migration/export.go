@@ -42,7 +42,8 @@ type exportJob struct {
 	linkLost    bool
 	lastAsk     time.Time
 	fenceLogged bool
-	rate        int64 // bytes per second of snapshot, 0 = unlimited
+	lastCheck   time.Time // checkAlive's last run (a stall skips a timeout)
+	rate        int64     // bytes per second of snapshot, 0 = unlimited
 	started     time.Time
 }
 
@@ -328,7 +329,13 @@ func (e *exportJob) checkAlive() error {
 		return e.fail(MsgConnLostTarget)
 	default:
 	}
-	if e.job.sinceAck(time.Now()) > e.m.replTimeout() {
+	// A source that was itself frozen (SIGSTOP) or starved for a while
+	// skips one check: the link may already say what happened (the
+	// target gave up and closed it), which is the better message.
+	now := time.Now()
+	stalled := !e.lastCheck.IsZero() && now.Sub(e.lastCheck) > time.Second
+	e.lastCheck = now
+	if !stalled && e.job.sinceAck(now) > e.m.replTimeout() {
 		return e.fail(MsgTimeout)
 	}
 	if e.out.overrunNow() {

@@ -247,8 +247,8 @@ func (l *ImportLink) Closed() {
 }
 
 // tickImports sends ACKs to sources and fails imports whose source went
-// silent for longer than repl-timeout.
-func (m *Manager) tickImports(now time.Time) {
+// silent for longer than repl-timeout (unless this node itself stalled).
+func (m *Manager) tickImports(now time.Time, stalled bool) {
 	m.mu.Lock()
 	var links []*ImportLink
 	for _, l := range m.imports {
@@ -259,7 +259,7 @@ func (m *Manager) tickImports(now time.Time) {
 	m.mu.Unlock()
 	r := m.env.Routes()
 	for _, l := range links {
-		if l.job.sinceAck(now) > m.replTimeout() {
+		if !stalled && l.job.sinceAck(now) > m.replTimeout() {
 			l.Fail(MsgTimeout)
 			continue
 		}

@@ -172,12 +172,19 @@ func (m *Manager) cron() {
 	defer m.wg.Done()
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-m.stop:
 			return
-		case now := <-t.C:
-			m.tickImports(now)
+		case <-t.C:
+			// After a stall of this process (SIGSTOP, starvation) the
+			// imports' links get a moment to report before their
+			// sources are timed out: a closed link is the better news.
+			now := time.Now()
+			stalled := now.Sub(last) > 2*time.Second
+			last = now
+			m.tickImports(now, stalled)
 			m.trimLog()
 		}
 	}
