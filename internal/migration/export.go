@@ -42,7 +42,8 @@ type exportJob struct {
 	linkLost    bool
 	lastAsk     time.Time
 	fenceLogged bool
-	lastCheck   time.Time // checkAlive's last run (a stall skips a timeout)
+	lastCheck   time.Time // checkAlive's last run
+	graceUntil  time.Time // no timeout before this, after a stall
 	rate        int64     // bytes per second of snapshot, 0 = unlimited
 	started     time.Time
 }
@@ -330,12 +331,15 @@ func (e *exportJob) checkAlive() error {
 	default:
 	}
 	// A source that was itself frozen (SIGSTOP) or starved for a while
-	// skips one check: the link may already say what happened (the
-	// target gave up and closed it), which is the better message.
+	// waits a second before judging the target's silence: the link may
+	// say what happened meanwhile (the target gave up and closed it),
+	// which is the better message.
 	now := time.Now()
-	stalled := !e.lastCheck.IsZero() && now.Sub(e.lastCheck) > time.Second
+	if !e.lastCheck.IsZero() && now.Sub(e.lastCheck) > time.Second {
+		e.graceUntil = now.Add(time.Second)
+	}
 	e.lastCheck = now
-	if !stalled && e.job.sinceAck(now) > e.m.replTimeout() {
+	if now.After(e.graceUntil) && e.job.sinceAck(now) > e.m.replTimeout() {
 		return e.fail(MsgTimeout)
 	}
 	if e.out.overrunNow() {
