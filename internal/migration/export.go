@@ -30,6 +30,8 @@ type exportJob struct {
 	downOnce sync.Once
 	aborted  chan struct{} // closed by abort
 	abortOne sync.Once
+	hsMu     sync.Mutex
+	hsConn   net.Conn // the link during the handshake (setHandshakeConn)
 	endState State
 	endMsg   string
 
@@ -92,6 +94,26 @@ func (e *exportJob) abort(st State, msg string) {
 		e.endState, e.endMsg = st, msg
 		close(e.aborted)
 	})
+	e.setHandshakeConn(nil, false)
+}
+
+// setHandshakeConn records the link while the handshake reads from it
+// (c, or nil once it is over); an abort closes it meanwhile, so that a
+// cancel or a shutdown does not wait up to repl-timeout for a silent
+// target's reply.
+func (e *exportJob) setHandshakeConn(c net.Conn, set bool) {
+	e.hsMu.Lock()
+	defer e.hsMu.Unlock()
+	if set {
+		e.hsConn = c
+	}
+	select {
+	case <-e.aborted:
+		if e.hsConn != nil {
+			e.hsConn.Close()
+		}
+	default:
+	}
 }
 
 // fail ends the job with a message; run cleans up.
@@ -138,7 +160,13 @@ func (e *exportJob) run() {
 // runLink drives the job; it returns the link so run can close it.
 func (e *exportJob) runLink() (net.Conn, error) {
 	conn, rr, err := e.handshake()
+	e.setHandshakeConn(nil, true)
 	if err != nil {
+		select {
+		case <-e.aborted: // the abort closed the link under the handshake
+			return conn, &jobError{e.endState, e.endMsg}
+		default:
+		}
 		return conn, err
 	}
 	var wg sync.WaitGroup
@@ -177,6 +205,7 @@ func (e *exportJob) handshake() (net.Conn, *resp.ReplyReader, error) {
 	if err != nil {
 		return nil, nil, e.fail("Unable to connect to target node: " + dialReason(err))
 	}
+	e.setHandshakeConn(conn, true)
 	rr := resp.NewReplyReader(conn)
 	conn.SetDeadline(time.Now().Add(e.m.replTimeout()))
 	if pass, _ := e.m.env.Config.Get("primaryauth"); pass != "" {
