@@ -160,3 +160,27 @@ func TestASMPartitionBlackholeAfterGrant(t *testing.T) {
 	expectMessage(t, f.wait(0, "failed"), asmLostTarget)
 	f.end()
 }
+
+// TestASMPartitionCancelDuringHandshake: CANCELSLOTMIGRATIONS while the
+// source waits for the partitioned target's reply to ESTABLISH ends the
+// job at once, cancelled, instead of after repl-timeout as a failure.
+func TestASMPartitionCancelDuringHandshake(t *testing.T) {
+	f := newASMPartition(t)
+	f.px.Block()
+	f.c.Do(0, "CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", f.lo, f.hi, "NODE", f.c.NodeID(1))
+	jobs, err := asmJobsOn(f.c.Client(0))
+	if err != nil || len(jobs) == 0 {
+		t.Fatalf("no job after MIGRATESLOTS: %v", err)
+	}
+	f.job = fmt.Sprint(jobs[0]["name"])
+	f.wait(0, "reading-establish-response")
+	start := time.Now()
+	f.c.Do(0, "CLUSTER", "CANCELSLOTMIGRATIONS")
+	job := waitJobNamed(t, f.c.Client(0), f.job, "cancelled", time.Second) // repl-timeout is 2 s
+	if job["message"] != "" {
+		t.Errorf("cancelled job's message %q, want none", job["message"])
+	}
+	t.Logf("cancelled in %v", time.Since(start).Round(time.Millisecond))
+	f.px.Heal()
+	f.end()
+}
