@@ -375,3 +375,33 @@ func asmPreloadKeys(ph asmPhase) int {
 	}
 	return 200
 }
+
+// TestASMTargetReplicaResyncMidImport: a target replica that full-syncs
+// while its primary imports (here: killed and restarted) must end with
+// the primary's data once the import succeeds.
+//
+// Known gap, hence skipped: Shoal's full synchronization sends the live
+// data only, without the primary's active imports (Valkey's RDB carries
+// the importing slots' keys and a cluster-slot-imports aux field). The
+// resynced replica has no tracking entry, applies the rest of the import
+// to its live data (visible keys of slots its primary does not own), and
+// misses the part sent before the resync: after the hand-over it holds a
+// fraction of the slots. The fix belongs to the full sync (repl and the
+// keyspace snapshot: stage the imports' tables and replay ESTABLISH
+// before them).
+func TestASMTargetReplicaResyncMidImport(t *testing.T) {
+	t.Skip("known gap: a full sync does not carry the primary's active imports (see the comment)")
+	f := newASMProcs(t, buildServer(t), nil)
+	defer f.logs()
+	f.preload(200, 1000)
+	f.startLoad()
+	f.hold(phaseStreaming)
+	f.rep.Kill()
+	f.rep.Restart()
+	f.waitReplica()
+	f.release(phaseStreaming)
+	f.wait(f.src, "success")
+	f.w.halt()
+	f.waitReplicaMatches()
+	f.w.check(t, false)
+}
