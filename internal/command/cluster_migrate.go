@@ -259,7 +259,10 @@ func (n *Node) lockUnpaused(c *Ctx, queue []queued, slots []int) bool {
 			return true
 		}
 		n.KS.UnlockSlots(slots)
-		<-ch
+		if !migrationWaitUnpaused(c.C, ch) {
+			c.C.discardMulti() // the client left meanwhile
+			return false
+		}
 		if n.Cluster != nil && !n.clusterRoute(c, c.Cmd) {
 			c.C.discardMulti()
 			return false

@@ -114,8 +114,11 @@ func (n *Node) call(ctx *Ctx, cmd *Command) {
 		if ctx.paused != nil {
 			// A slot migration is handing the command's slots over: wait,
 			// then route again (the answer is then usually -MOVED).
-			<-ctx.paused
+			ok := migrationWaitUnpaused(ctx.C, ctx.paused)
 			ctx.paused = nil
+			if !ok {
+				return // the client left meanwhile
+			}
 			if n.Cluster != nil && !n.clusterRoute(ctx, cmd) {
 				return
 			}
