@@ -3,6 +3,7 @@ package clustertest
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -183,4 +184,47 @@ func TestASMPartitionCancelDuringHandshake(t *testing.T) {
 	t.Logf("cancelled in %v", time.Since(start).Round(time.Millisecond))
 	f.px.Heal()
 	f.end()
+}
+
+// TestASMCloseWhileGrantUnresolved: a source whose hand-over is still
+// unresolved (granted, the target gone) keeps its writers paused; its
+// Server.Close must not wait for them, nor acknowledge their writes.
+func TestASMCloseWhileGrantUnresolved(t *testing.T) {
+	c := testutil.StartCluster(t, 2, "--enable-debug-command", "yes", "--repl-timeout", "2",
+		"--cluster-manual-failover-timeout", "1000")
+	ctx := context.Background()
+	c.Do(1, "DEBUG", "SLOTMIGRATION", "PREVENT-FAILOVER", 1)
+	c.Do(0, "CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", 0, 100, "NODE", c.NodeID(1))
+	testutil.WaitFor(t, 10*time.Second, "source in failover-granted", func() bool {
+		j, _ := asmJobsOn(c.Client(0))
+		return len(j) > 0 && j[0]["state"] == "failover-granted"
+	})
+	paused, marker := "paused", "marker"
+	for slotOf(paused) > 100 {
+		paused += "x"
+	}
+	for s := slotOf(marker); s <= 100 || s > 8191; s = slotOf(marker) {
+		marker += "x"
+	}
+	// One connection: the marker's SET, then the INCR, which waits on
+	// the pause once the SET is done.
+	raw := dialRaw(t, c.Addr(0))
+	raw.send("SET", marker, "1")
+	raw.send("INCR", paused)
+	testutil.WaitFor(t, 10*time.Second, "the SET before the paused INCR", func() bool {
+		return c.Client(0).Get(ctx, marker).Val() == "1"
+	})
+	c.Kill(1)
+	closed := make(chan struct{})
+	go func() { c.Kill(0); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Server.Close of the source waits for its paused writer")
+	}
+	_ = raw.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	rest, _ := io.ReadAll(raw.rd)
+	if strings.Contains(string(rest), ":") { // the SET's +OK may not be flushed
+		t.Fatalf("the paused INCR was answered by a closing source: %q", rest)
+	}
 }
