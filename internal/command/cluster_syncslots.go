@@ -29,7 +29,7 @@ func clusterSyncSlots(c *Ctx) {
 		if !l.Control(sub) {
 			c.C.Conn.Close() // out of order: drop the link
 		}
-	case "REQUEST-PAUSE", "REQUEST-FAILOVER":
+	case "REQUEST-PAUSE", "REQUEST-FAILOVER", "CLAIMED":
 		// Target-to-source messages travel as pushes on the source's
 		// own link, never as commands.
 		c.Error(ErrSyncSlotsLinkOnly(sub))
@@ -64,12 +64,14 @@ func syncSlotsEstablish(c *Ctx) {
 		return
 	}
 	conn := c.C.Conn
-	push := func(sub string) {
+	push := func(sub ...string) {
 		conn.Push(func(w *resp.Writer) {
-			w.ArrayLen(3)
+			w.ArrayLen(2 + len(sub))
 			w.BulkString("CLUSTER")
 			w.BulkString("SYNCSLOTS")
-			w.BulkString(sub)
+			for _, a := range sub {
+				w.BulkString(a)
+			}
 		})
 	}
 	l, err := m.Establish(source, name, ranges, size, push, conn.Close)

@@ -91,10 +91,7 @@ func (e *exportJob) run() {
 		conn.Close()
 	}
 	e.m.env.KS.RemoveSink(e.out)
-	if e.paused {
-		e.job.recordPause(time.Now())
-		e.m.pause.unpause(e.slots)
-	}
+	e.endPause()
 	e.job.updateProgress(func(p *Progress) { p.Bytes, p.Buffered, p.PeakBuffer = e.out.sentBytes(), 0, e.out.peakBytes() })
 	e.m.mu.Lock()
 	delete(e.m.exports, e.job)
@@ -210,9 +207,13 @@ func (e *exportJob) readControl(rr *resp.ReplyReader) {
 		if err != nil {
 			return
 		}
-		if len(r.Elems) == 3 && strings.EqualFold(r.Elems[1].Str, "SYNCSLOTS") {
+		if len(r.Elems) >= 3 && strings.EqualFold(r.Elems[1].Str, "SYNCSLOTS") {
+			msg := strings.ToUpper(r.Elems[2].Str)
+			for _, a := range r.Elems[3:] {
+				msg += " " + a.Str
+			}
 			select {
-			case e.ctrl <- strings.ToUpper(r.Elems[2].Str):
+			case e.ctrl <- msg:
 			case <-e.aborted:
 				return
 			}
@@ -312,6 +313,7 @@ func (e *exportJob) finalize(writeErr <-chan error) error {
 		st := e.job.State()
 		if st == StateFailoverGranted {
 			if e.m.targetOwnsAll(e.job.Target, e.slots) {
+				e.endPause() // now, not after the link's teardown
 				return nil
 			}
 			if time.Now().After(e.deadline) {
@@ -390,9 +392,27 @@ func (e *exportJob) onControl(msg string) error {
 		e.m.env.KS.RemoveSink(e.out)
 		e.job.transition(StateFailoverPaused, StateFailoverGranted)
 	default:
+		if epoch, ok := strings.CutPrefix(msg, "CLAIMED "); ok && e.granted {
+			e.adoptClaim(epoch)
+			return nil
+		}
 		return e.fail(MsgUnknownSyncSlot)
 	}
 	return nil
+}
+
+// adoptClaim applies the target's claim (CLAIMED epoch, a Shoal
+// extension) to our topology at once, so that the paused writers are
+// released to -MOVED without waiting for the target's gossip. A claim
+// that cannot be applied is only logged: the gossip still delivers it.
+func (e *exportJob) adoptClaim(epoch string) {
+	n, err := strconv.ParseUint(epoch, 10, 64)
+	if err == nil && e.m.env.AdoptClaim != nil {
+		err = e.m.env.AdoptClaim(e.job.Target, n, e.slots)
+	}
+	if err != nil {
+		e.m.env.Log.Warn("slot migration: adopting the target's claim failed", "job", e.job.Name, "err", err)
+	}
 }
 
 // tryPause pauses writes to the slots once the target has (almost) all of
@@ -421,6 +441,18 @@ func (e *exportJob) tryPause() {
 	e.job.pauseStart = start
 	e.job.mu.Unlock()
 	e.job.transition(StateWaitingPause, StateFailoverPaused)
+}
+
+// endPause releases the writers of the job's slots and records how long
+// they waited. Once the target owns the slots they get -MOVED, so the
+// pause ends as soon as our routes say so.
+func (e *exportJob) endPause() {
+	if !e.paused {
+		return
+	}
+	e.paused = false
+	e.job.recordPause(time.Now())
+	e.m.pause.unpause(e.slots)
 }
 
 func (j *Job) recordPause(end time.Time) {

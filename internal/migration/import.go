@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/shoal-db/shoal/internal/cluster"
@@ -14,9 +15,9 @@ type ImportLink struct {
 	job   *Job
 	slots []int
 	scope [256]uint64
-	// push sends CLUSTER SYNCSLOTS <sub> to the source; closeLink drops the
-	// connection. Both are nil on tracking entries.
-	push      func(sub string)
+	// push sends CLUSTER SYNCSLOTS <sub> [args] to the source; closeLink
+	// drops the connection. Both are nil on tracking entries.
+	push      func(sub ...string)
 	closeLink func()
 }
 
@@ -33,7 +34,7 @@ func (l *ImportLink) Name() string { return l.job.Name }
 
 // Establish starts an import on this node (the target). The caller checked
 // syntax; Establish checks the cluster view and the other jobs.
-func (m *Manager) Establish(source, name string, ranges []Range, size int64, push func(string), closeLink func()) (*ImportLink, error) {
+func (m *Manager) Establish(source, name string, ranges []Range, size int64, push func(...string), closeLink func()) (*ImportLink, error) {
 	r := m.env.Routes()
 	if r.Replica {
 		return nil, &Error{Code: ErrNotPrimary}
@@ -89,7 +90,7 @@ func (m *Manager) Track(name string, ranges []Range) *ImportLink {
 }
 
 // newLink registers a link; the caller holds m.mu.
-func (m *Manager) newLink(j *Job, slots []int, push func(string), closeLink func()) *ImportLink {
+func (m *Manager) newLink(j *Job, slots []int, push func(...string), closeLink func()) *ImportLink {
 	l := &ImportLink{m: m, job: j, slots: slots, push: push, closeLink: closeLink}
 	for _, s := range slots {
 		l.scope[s>>6] |= 1 << (s & 63)
@@ -153,8 +154,13 @@ func (l *ImportLink) Control(sub string) bool {
 func (l *ImportLink) takeover() {
 	m := l.m
 	m.env.KS.PublishStaged(l.slots)
-	if err := m.env.ClaimSlots(l.slots); err != nil {
+	epoch, err := m.env.ClaimSlots(l.slots)
+	if err != nil {
 		m.env.Log.Warn("slot migration: claiming imported slots failed", "job", l.job.Name, "err", err)
+	} else {
+		// Shoal extension: the source learns the claim on the link, ahead
+		// of the gossip, and ends its write pause sooner.
+		l.push("CLAIMED", strconv.FormatUint(epoch, 10))
 	}
 	l.finish(true, "")
 	l.job.setState(StateSuccess, "")

@@ -20,8 +20,12 @@ type Env struct {
 	// Routes is the current routing snapshot (owners, node addresses).
 	Routes func() *cluster.Routes
 	// ClaimSlots makes this node the owner of slots with a config epoch
-	// bump without consensus, persists nodes.conf and broadcasts.
-	ClaimSlots func(slots []int) error
+	// bump without consensus, persists nodes.conf and broadcasts; it
+	// returns the claim's epoch.
+	ClaimSlots func(slots []int) (uint64, error)
+	// AdoptClaim applies, on a source, the claim its target reported on
+	// the link (nil: wait for the target's gossip).
+	AdoptClaim func(target string, epoch uint64, slots []int) error
 	// Propagate hands a keyless effect to the replication stream
 	// (SYNCSLOTS FINISH for the target's replicas).
 	Propagate func(argv [][]byte)
