@@ -15,8 +15,11 @@ import (
 )
 
 // paceBytes bounds what the snapshot walker lets accumulate for the
-// target: the source's memory overhead of a migration.
-const paceBytes = 4 << 20
+// target: the source's memory overhead of a migration (issue 7 asks
+// for at most 5% of the bytes moved; 1 MiB plus the free blocks is 2.4%
+// of a 100 MiB job). Loopback still runs at hundreds of MB/s with it:
+// the target applying the stream is the bottleneck, not the window.
+const paceBytes = 1 << 20
 
 // exportJob is the source side of one job: run is its goroutine.
 type exportJob struct {
