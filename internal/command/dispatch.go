@@ -156,6 +156,17 @@ func (n *Node) callOnce(ctx *Ctx, cmd *Command, first bool) *waiter {
 		}
 		return nil
 	}
+	if c.importLink != nil && !n.importLinkLive(c, slots) {
+		// The import ended (its staging dropped): a command the source
+		// sent before it noticed must not be applied anywhere.
+		if all {
+			n.KS.UnlockAll()
+		} else {
+			n.KS.UnlockSlots(slots)
+		}
+		c.Conn.Close()
+		return nil
+	}
 	tx := ctx.Tx
 	tx.Staging = n.staging(c, slots)
 	tx.HoldsAll = all

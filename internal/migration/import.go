@@ -28,6 +28,13 @@ func (l *ImportLink) InScope(s int) bool { return l.inScope(s) }
 // Job is the link's job.
 func (l *ImportLink) Job() *Job { return l.job }
 
+// Live reports whether the import still takes the source's commands: it
+// has not ended nor begun its cleanup.
+func (l *ImportLink) Live() bool {
+	st := l.job.State()
+	return !st.Terminal() && st != StateCleaningUp
+}
+
 // Name is the job's name.
 func (l *ImportLink) Name() string { return l.job.Name }
 
