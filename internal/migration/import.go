@@ -226,11 +226,19 @@ func (l *ImportLink) forget() {
 	l.m.mu.Unlock()
 }
 
-// Closed is called when the link's connection closes.
+// Closed is called when the link's connection closes. Valkey fails an
+// import as soon as the topology shows its slots changed hands, so a
+// change this node already sees (checked here, as the cron only looks
+// every second) is the reason rather than the source hanging up on
+// seeing it too.
 func (l *ImportLink) Closed() {
 	if !l.job.State().Terminal() {
 		l.closeLink = nil
-		l.Fail(MsgConnLostSource)
+		msg := MsgConnLostSource
+		if p := l.ownershipProblem(l.m.env.Routes()); p != "" {
+			msg = p
+		}
+		l.Fail(msg)
 	}
 }
 
