@@ -116,7 +116,7 @@ func (n *Node) call(ctx *Ctx, cmd *Command) {
 			// then route again (the answer is then usually -MOVED).
 			<-ctx.paused
 			ctx.paused = nil
-			if n.Cluster != nil && !n.clusterRoute(ctx, cmd) {
+			if n.Cluster != nil && ctx.C.importLink == nil && !n.clusterRoute(ctx, cmd) {
 				return
 			}
 			continue

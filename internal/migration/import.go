@@ -31,8 +31,10 @@ func (l *ImportLink) Job() *Job { return l.job }
 // Live reports whether the import still takes the source's commands: it
 // has not ended nor begun its cleanup.
 func (l *ImportLink) Live() bool {
-	st := l.job.State()
-	return !st.Terminal() && st != StateCleaningUp
+	j := l.job
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return !j.Tracking && !j.state.Terminal() && j.state != StateCleaningUp
 }
 
 // Name is the job's name.
@@ -178,10 +180,9 @@ func (l *ImportLink) succeed() {
 // Fail ends the import: the staged keys are dropped on this node and, by
 // the propagated FINISH, on its replicas; the link to the source is closed.
 func (l *ImportLink) Fail(msg string) {
-	if l.job.State().Terminal() {
-		return
+	if !l.job.toCleanup(msg) {
+		return // ended, ending, or a tracking entry (which its primary ends)
 	}
-	l.job.setState(StateCleaningUp, msg)
 	l.cleanup(msg)
 	l.finish(false, msg)
 	if l.closeLink != nil {
@@ -201,9 +202,28 @@ func (l *ImportLink) cleanup(msg string) {
 	l.forget()
 }
 
+// toCleanup moves an active import (not a tracking entry) to cleaning-up
+// and reports whether it did.
+func (j *Job) toCleanup(msg string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.Tracking || j.state.Terminal() || j.state == StateCleaningUp {
+		return false
+	}
+	j.state, j.message, j.updated = StateCleaningUp, msg, time.Now()
+	return true
+}
+
 // finish tells the target's replicas how the import ended.
 func (l *ImportLink) finish(success bool, msg string) {
-	if l.job.Tracking || l.m.env.Propagate == nil {
+	if !l.tracking() {
+		l.propagateFinish(success, msg)
+	}
+}
+
+// propagateFinish sends SYNCSLOTS FINISH down the replication stream.
+func (l *ImportLink) propagateFinish(success bool, msg string) {
+	if l.m.env.Propagate == nil {
 		return
 	}
 	st := "failed"
@@ -232,8 +252,10 @@ func (l *ImportLink) forget() {
 // every second) is the reason rather than the source hanging up on
 // seeing it too.
 func (l *ImportLink) Closed() {
+	if l.demoted() {
+		return
+	}
 	if !l.job.State().Terminal() {
-		l.closeLink = nil
 		msg := MsgConnLostSource
 		if p := l.ownershipProblem(l.m.env.Routes()); p != "" {
 			msg = p
@@ -291,6 +313,9 @@ func (l *ImportLink) ownershipProblem(r *cluster.Routes) string {
 // CommandFailed ends the import when a command of the link failed on this
 // node: the staged data would be incomplete.
 func (l *ImportLink) CommandFailed(errLine string) {
+	if l.demoted() {
+		return // a demoted primary refuses the link's writes: not a failure
+	}
 	msg := MsgProcessFailed
 	if len(errLine) >= 3 && errLine[:3] == "OOM" {
 		msg = MsgOOM
@@ -299,7 +324,10 @@ func (l *ImportLink) CommandFailed(errLine string) {
 	l.Fail(msg)
 }
 
-// onFlush fails every import when this node's data is flushed. It runs
+// onFlush fails every import when this node's data is flushed, tracking
+// entries too (a replica applying its primary's FLUSHALL, or starting a
+// full synchronization, loses what it staged), as Valkey's
+// clusterHandleFlushDuringSlotMigration does. It runs
 // under every slot lock (Keyspace.SetFlushHook): the work happens on a
 // goroutine the manager owns.
 func (m *Manager) onFlush() {
@@ -319,7 +347,9 @@ func (m *Manager) onFlush() {
 		}
 		m.mu.Unlock()
 		for _, l := range links {
-			if !l.job.Tracking {
+			if l.tracking() {
+				l.cleanup(MsgFlushed)
+			} else {
 				l.Fail(MsgFlushed)
 			}
 		}

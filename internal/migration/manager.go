@@ -44,6 +44,10 @@ type Manager struct {
 	PreventPause    atomic.Bool
 	PreventFailover atomic.Bool
 
+	// wasPrimary is the role seen at the cron's previous tick (roles.go);
+	// only the cron goroutine uses it.
+	wasPrimary bool
+
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
@@ -177,6 +181,7 @@ func (m *Manager) cron() {
 		case <-m.stop:
 			return
 		case now := <-t.C:
+			m.checkRoles(m.env.Routes())
 			m.tickImports(now)
 			m.trimLog()
 		}
