@@ -150,6 +150,12 @@ func (l *ImportLink) Control(sub string) bool {
 		if !j.transition(StateFailoverRequested, StateImportGranted) {
 			return false
 		}
+		if l.m.PreventFailover.Load() {
+			// DEBUG SLOTMIGRATION PREVENT-FAILOVER on the target, as in
+			// Valkey: hold in failover-granted without taking the slots,
+			// until the source cancels or its pause lapses (tests).
+			return true
+		}
 		l.takeover()
 		return true
 	}
