@@ -246,7 +246,7 @@ func (o *opsCluster) waitUnstaged(i, lo, hi int) {
 	cl := o.c.Client(i)
 	defer func() {
 		if o.t.Failed() {
-			o.t.Logf("DEBUG node %d staged=%d jobs=%v", i, o.stagedKeys(i, lo, hi), asmJobs(o.t, o.c, i))
+			o.t.Logf("node %d: %d keys in slots %d-%d, jobs %v", i, o.stagedKeys(i, lo, hi), lo, hi, asmJobs(o.t, o.c, i))
 		}
 	}()
 	testutil.WaitFor(o.t, 20*time.Second, fmt.Sprintf("node %d dropped its staging", i), func() bool {
