@@ -118,15 +118,12 @@ func newName() string {
 
 // Job is one export or import. Its fields after creation are guarded by mu.
 type Job struct {
-	Name   string
-	Op     Operation
-	Ranges []Range
-	Source string // node ids ("" on tracking entries)
-	Target string
-	// Tracking marks a replica's view of its primary's import. A demoted
-	// primary's import becomes one (roles.go): it changes under
-	// Manager.mu and mu.
-	Tracking bool
+	Name     string
+	Op       Operation
+	Ranges   []Range
+	Source   string // node ids ("" on tracking entries)
+	Target   string
+	Tracking bool // a replica's view of its primary's import (or a demoted primary's: set under Manager.mu and mu)
 	Created  time.Time
 
 	mu         sync.Mutex
