@@ -337,21 +337,20 @@ func (l *ImportLink) CommandFailed(errLine string) {
 // under every slot lock (Keyspace.SetFlushHook): the work happens on a
 // goroutine the manager owns.
 func (m *Manager) onFlush() {
+	// The imports the flush emptied are the ones registered now, not
+	// one established after it (a retry) by the time the goroutine runs.
 	m.mu.Lock()
-	n := len(m.imports)
+	var links []*ImportLink
+	for _, l := range m.imports {
+		links = append(links, l)
+	}
 	m.mu.Unlock()
-	if n == 0 {
+	if len(links) == 0 {
 		return
 	}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
-		m.mu.Lock()
-		var links []*ImportLink
-		for _, l := range m.imports {
-			links = append(links, l)
-		}
-		m.mu.Unlock()
 		for _, l := range links {
 			if l.tracking() {
 				l.cleanup(MsgFlushed)
