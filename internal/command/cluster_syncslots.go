@@ -174,3 +174,21 @@ func (n *Node) staging(c *Client, slots []int) bool {
 	}
 	return len(slots) > 0 && c.Flag(ClientPrimary) && n.KS.Staging(slots[0])
 }
+
+// importLinkLive reports, under the command's slot locks, whether a
+// command of c's import link may still be applied: the import has not
+// ended and its slots are still staged. Once an import fails its staged
+// tables are dropped slot by slot under these locks, but the link may
+// still carry commands read before the source saw the failure; applied,
+// they would build new staged tables that nothing ever drops.
+func (n *Node) importLinkLive(c *Client, slots []int) bool {
+	if !c.importLink.Live() {
+		return false
+	}
+	for _, s := range slots {
+		if !n.KS.Staging(s) {
+			return false
+		}
+	}
+	return true
+}

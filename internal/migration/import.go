@@ -29,6 +29,15 @@ func (l *ImportLink) InScope(s int) bool { return l.inScope(s) }
 // Job is the link's job.
 func (l *ImportLink) Job() *Job { return l.job }
 
+// Live reports whether the import still takes the source's commands: it
+// has not ended nor begun its cleanup.
+func (l *ImportLink) Live() bool {
+	j := l.job
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return !j.Tracking && !j.state.Terminal() && j.state != StateCleaningUp
+}
+
 // Name is the job's name.
 func (l *ImportLink) Name() string { return l.job.Name }
 
@@ -142,6 +151,12 @@ func (l *ImportLink) Control(sub string) bool {
 		if !j.transition(StateFailoverRequested, StateImportGranted) {
 			return false
 		}
+		if l.m.PreventFailover.Load() {
+			// DEBUG SLOTMIGRATION PREVENT-FAILOVER on the target, as in
+			// Valkey: hold in failover-granted without taking the slots,
+			// until the source cancels or its pause lapses (tests).
+			return true
+		}
 		l.takeover()
 		return true
 	}
@@ -177,10 +192,9 @@ func (l *ImportLink) succeed() {
 // Fail ends the import: the staged keys are dropped on this node and, by
 // the propagated FINISH, on its replicas; the link to the source is closed.
 func (l *ImportLink) Fail(msg string) {
-	if l.job.State().Terminal() {
-		return
+	if !l.job.toCleanup(msg) {
+		return // ended, ending, or a tracking entry (which its primary ends)
 	}
-	l.job.setState(StateCleaningUp, msg)
 	l.cleanup(msg)
 	l.finish(false, msg)
 	if l.closeLink != nil {
@@ -200,9 +214,28 @@ func (l *ImportLink) cleanup(msg string) {
 	l.forget()
 }
 
+// toCleanup moves an active import (not a tracking entry) to cleaning-up
+// and reports whether it did.
+func (j *Job) toCleanup(msg string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.Tracking || j.state.Terminal() || j.state == StateCleaningUp {
+		return false
+	}
+	j.state, j.message, j.updated = StateCleaningUp, msg, time.Now()
+	return true
+}
+
 // finish tells the target's replicas how the import ended.
 func (l *ImportLink) finish(success bool, msg string) {
-	if l.job.Tracking || l.m.env.Propagate == nil {
+	if !l.tracking() {
+		l.propagateFinish(success, msg)
+	}
+}
+
+// propagateFinish sends SYNCSLOTS FINISH down the replication stream.
+func (l *ImportLink) propagateFinish(success bool, msg string) {
+	if l.m.env.Propagate == nil {
 		return
 	}
 	st := "failed"
@@ -225,11 +258,21 @@ func (l *ImportLink) forget() {
 	l.m.mu.Unlock()
 }
 
-// Closed is called when the link's connection closes.
+// Closed is called when the link's connection closes. Valkey fails an
+// import as soon as the topology shows its slots changed hands, so a
+// change this node already sees (checked here, as the cron only looks
+// every second) is the reason rather than the source hanging up on
+// seeing it too.
 func (l *ImportLink) Closed() {
+	if l.demoted() {
+		return
+	}
 	if !l.job.State().Terminal() {
-		l.closeLink = nil
-		l.Fail(MsgConnLostSource)
+		msg := MsgConnLostSource
+		if p := l.ownershipProblem(l.m.env.Routes()); p != "" {
+			msg = p
+		}
+		l.Fail(msg)
 	}
 }
 
@@ -282,6 +325,9 @@ func (l *ImportLink) ownershipProblem(r *cluster.Routes) string {
 // CommandFailed ends the import when a command of the link failed on this
 // node: the staged data would be incomplete.
 func (l *ImportLink) CommandFailed(errLine string) {
+	if l.demoted() {
+		return // a demoted primary refuses the link's writes: not a failure
+	}
 	msg := MsgProcessFailed
 	if len(errLine) >= 3 && errLine[:3] == "OOM" {
 		msg = MsgOOM
@@ -290,27 +336,31 @@ func (l *ImportLink) CommandFailed(errLine string) {
 	l.Fail(msg)
 }
 
-// onFlush fails every import when this node's data is flushed. It runs
+// onFlush fails every import when this node's data is flushed, tracking
+// entries too (a replica applying its primary's FLUSHALL, or starting a
+// full synchronization, loses what it staged), as Valkey's
+// clusterHandleFlushDuringSlotMigration does. It runs
 // under every slot lock (Keyspace.SetFlushHook): the work happens on a
 // goroutine the manager owns.
 func (m *Manager) onFlush() {
+	// The imports the flush emptied are the ones registered now, not
+	// one established after it (a retry) by the time the goroutine runs.
 	m.mu.Lock()
-	n := len(m.imports)
+	var links []*ImportLink
+	for _, l := range m.imports {
+		links = append(links, l)
+	}
 	m.mu.Unlock()
-	if n == 0 {
+	if len(links) == 0 {
 		return
 	}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
-		m.mu.Lock()
-		var links []*ImportLink
-		for _, l := range m.imports {
-			links = append(links, l)
-		}
-		m.mu.Unlock()
 		for _, l := range links {
-			if !l.job.Tracking {
+			if l.tracking() {
+				l.cleanup(MsgFlushed)
+			} else {
 				l.Fail(MsgFlushed)
 			}
 		}

@@ -44,9 +44,17 @@ type Manager struct {
 	imports map[string]*ImportLink // by job name, active and tracking
 
 	// Debug switches (DEBUG SLOTMIGRATION PREVENT-PAUSE|PREVENT-FAILOVER)
-	// hold exports in a phase, for tests.
+	// hold jobs in a phase, for tests: PREVENT-PAUSE holds a source's
+	// exports in waiting-to-pause; PREVENT-FAILOVER holds a target's
+	// imports in failover-granted without the takeover (Valkey's meaning:
+	// the source then waits, paused, in failover-granted) and, a Shoal
+	// addition, a source's exports in failover-paused.
 	PreventPause    atomic.Bool
 	PreventFailover atomic.Bool
+
+	// wasPrimary is the role seen at the cron's previous tick (roles.go);
+	// only the cron goroutine uses it.
+	wasPrimary bool
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -181,6 +189,7 @@ func (m *Manager) cron() {
 		case <-m.stop:
 			return
 		case now := <-t.C:
+			m.checkRoles(m.env.Routes())
 			m.tickImports(now)
 			m.trimLog()
 		}
