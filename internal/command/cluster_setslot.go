@@ -58,10 +58,11 @@ func clusterSetSlot(c *Ctx) {
 	}
 	// Keys of the slot in any database (Valkey 9's countKeysInSlot).
 	args.SlotHasKeys = c.Node.KS.SlotCount(args.Slot) > 0
-	// Inside MULTI nothing may block, and EXEC holds slot locks that
-	// replicating would need: the command is applied as on a primary
-	// without replicas.
-	replicate := !fromPrimary && c.Node.Repl != nil && !c.Tx.InMulti()
+	// Inside MULTI nothing may block (and EXEC holds slot locks that
+	// replicating ahead would need): the command is applied at once and
+	// reaches the replicas with the transaction's effects.
+	inMulti := c.Tx.InMulti()
+	replicate := !fromPrimary && c.Node.Repl != nil && !inMulti
 	timeout := int64(clusterSetSlotDefaultTimeout)
 	optErr, pending := "", false
 	err := c.Node.Cluster.Do(func(now time.Time, s *cluster.State) (cluster.Output, error) {
@@ -83,6 +84,9 @@ func clusterSetSlot(c *Ctx) {
 	case optErr != "":
 		c.Error(optErr)
 	case !pending:
+		if inMulti && !fromPrimary {
+			c.Tx.PropagateKeyless(c.Argv...)
+		}
 		c.W.OK()
 	case !clusterSetSlotReplicate(c, timeout):
 		c.Error(ErrNoReplicas)

@@ -102,6 +102,17 @@ func TestSetSlotReplicatedToReplica(t *testing.T) {
 	if owner != id1 {
 		t.Fatalf("the replica says slot 100 belongs to %q, want %s", owner, id1)
 	}
+	// Inside MULTI nothing blocks: the command is applied at once and
+	// reaches the replica with the transaction.
+	pipe := c.Client(0).TxPipeline()
+	pipe.Do(ctx, "CLUSTER", "SETSLOT", 300, "MIGRATING", id1)
+	pipe.Do(ctx, "CLUSTER", "SETSLOT", 301, "MIGRATING", id1)
+	if _, err := pipe.Exec(ctx); err != nil {
+		t.Fatalf("SETSLOT in MULTI: %v", err)
+	}
+	testutil.WaitFor(t, 10*time.Second, "the replica applies the transaction's SETSLOTs", func() bool {
+		return strings.HasSuffix(myselfLine(t, c, 2), " [300->-"+id1+"] [301->-"+id1+"]")
+	})
 	if err := c.Client(2).Do(ctx, "CLUSTER", "SETSLOT", 200, "STABLE").Err(); err == nil ||
 		err.Error() != "ERR Please use SETSLOT only with masters." {
 		t.Fatalf("SETSLOT on the replica: %v", err)
