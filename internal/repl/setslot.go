@@ -1,6 +1,12 @@
 package repl
 
-import "github.com/shoal-db/shoal/internal/command"
+import (
+	"sort"
+	"strconv"
+
+	"github.com/shoal-db/shoal/internal/cluster"
+	"github.com/shoal-db/shoal/internal/command"
+)
 
 // ReplicateAhead appends argv to the replication stream before the
 // command runs on this node, as Valkey's clusterCommandSetSlot does with
@@ -8,9 +14,10 @@ import "github.com/shoal-db/shoal/internal/command"
 // a failover right after the primary answers cannot lose the slot's new
 // state. It appends nothing, and returns online 0, on a replica or when no
 // replica is online (a replica still synchronizing gets the state later
-// with the stream or its snapshot). Otherwise it returns the stream offset
-// just after the command, which the online replicas must acknowledge, and
-// asks them to acknowledge promptly (REPLCONF GETACK).
+// with the stream or its snapshot, see queueOpenSlots). Otherwise it
+// returns the stream offset just after the command, which the online
+// replicas must acknowledge, and asks them to acknowledge promptly
+// (REPLCONF GETACK).
 //
 // The caller holds every slot lock, so that the command lands between two
 // write commands' effects, never inside a MULTI/EXEC block.
@@ -37,3 +44,38 @@ func (r *Repl) ReplicateAhead(argv [][]byte) (offset int64, online int) {
 }
 
 var _ command.SetSlotReplicator = (*Repl)(nil)
+
+// queueOpenSlots gives a replica that synchronizes fully this node's open
+// slots (legacy migration markers), as Valkey's "slot-info" auxiliary
+// field of a replication RDB does: one CLUSTER SETSLOT IMPORTING or
+// MIGRATING per open slot, queued ahead of the snapshot's records. They
+// are read just after the cut, so a SETSLOT applied before that is in
+// them, and one applied later is also in the stream that follows them
+// (replaying it is harmless). Like Valkey's field they only open slots: a
+// replica's stale markers stay until a SETSLOT reaches it.
+func (r *Repl) queueOpenSlots(fs *fullSync, tag int64) {
+	cn := r.node.Cluster
+	if cn == nil {
+		return
+	}
+	var importing, migrating map[int]cluster.ID
+	cn.View(func(s *cluster.State) { importing, migrating = s.Importing(), s.Migrating() })
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	for _, open := range []struct {
+		action string
+		slots  map[int]cluster.ID
+	}{{"IMPORTING", importing}, {"MIGRATING", migrating}} {
+		slots := make([]int, 0, len(open.slots))
+		for sl := range open.slots {
+			slots = append(slots, sl)
+		}
+		sort.Ints(slots)
+		for _, sl := range slots {
+			cmd := appendRESP(nil, [][]byte{[]byte("CLUSTER"), []byte("SETSLOT"), []byte(strconv.Itoa(sl)),
+				[]byte(open.action), []byte(open.slots[sl])})
+			fs.recs = append(fs.recs, record{tag: tag, db: 0, cmd: cmd})
+			fs.queued += int64(len(cmd))
+		}
+	}
+}

@@ -17,6 +17,15 @@ import (
 // 1: 8192-16383) where node 2 replicates node 0.
 func setslotShard(t *testing.T) *testutil.Cluster {
 	t.Helper()
+	c := setslotPrimaries(t)
+	setslotReplicate(t, c)
+	return c
+}
+
+// setslotPrimaries starts three nodes, nodes 0 and 1 sharing the slots and
+// node 2 an empty primary.
+func setslotPrimaries(t *testing.T) *testutil.Cluster {
+	t.Helper()
 	c := testutil.StartClusterNodes(t, 3)
 	for i := range c.Nodes {
 		c.Do(i, "CLUSTER", "SET-CONFIG-EPOCH", i+1)
@@ -31,6 +40,14 @@ func setslotShard(t *testing.T) *testutil.Cluster {
 		r, _ := clusterRole(c.Client(2), id0)
 		return r == "master"
 	})
+	return c
+}
+
+// setslotReplicate makes node 2 a replica of node 0 and waits until it is
+// in sync and node 0 knows it.
+func setslotReplicate(t *testing.T, c *testutil.Cluster) {
+	t.Helper()
+	id0 := c.NodeID(0)
 	c.Do(2, "CLUSTER", "REPLICATE", id0)
 	testutil.WaitFor(t, 30*time.Second, "the replica in sync", func() bool { return linkUp(c.Client(2)) })
 	c.WaitOK(30 * time.Second)
@@ -38,7 +55,20 @@ func setslotShard(t *testing.T) *testutil.Cluster {
 		r, p := clusterRole(c.Client(0), c.NodeID(2))
 		return r == "slave" && p == id0
 	})
-	return c
+}
+
+// A replica that synchronizes fully gets its primary's open slots with
+// the snapshot (Valkey's slot-info RDB field), though the SETSLOTs ran
+// before it was a replica.
+func TestSetSlotMarkersInFullSync(t *testing.T) {
+	c := setslotPrimaries(t)
+	id1 := c.NodeID(1)
+	c.Do(0, "CLUSTER", "SETSLOT", 100, "MIGRATING", id1)
+	c.Do(0, "CLUSTER", "SETSLOT", 9000, "IMPORTING", id1)
+	setslotReplicate(t, c)
+	testutil.WaitFor(t, 10*time.Second, "the replica shows its primary's open slots", func() bool {
+		return strings.HasSuffix(myselfLine(t, c, 2), " [100->-"+id1+"] [9000-<-"+id1+"]")
+	})
 }
 
 // myselfLine returns node i's own line of CLUSTER NODES.
