@@ -88,12 +88,24 @@ func clusterSetSlot(c *Ctx) {
 			c.Tx.PropagateKeyless(c.Argv...)
 		}
 		c.W.OK()
-	case !clusterSetSlotReplicate(c, timeout):
-		c.Error(ErrNoReplicas)
 	default:
-		clusterSetSlotApply(c, args)
+		switch clusterSetSlotReplicate(c, timeout) {
+		case setSlotAcked:
+			clusterSetSlotApply(c, args)
+		case setSlotDemoted:
+			c.Error(clusterErrorText(&cluster.Error{Code: cluster.ErrSetSlotReplica}))
+		default:
+			c.Error(ErrNoReplicas)
+		}
 	}
 }
+
+// Outcomes of waiting for the replicas (clusterSetSlotReplicate).
+const (
+	setSlotAcked   = iota // every online replica acknowledged
+	setSlotTimeout        // TIMEOUT passed, or the client went away
+	setSlotDemoted        // this node became a replica meanwhile
+)
 
 // clusterParseSetSlot parses the slot and the action; opt is the index of
 // the first optional argument.
@@ -133,25 +145,62 @@ func clusterSetSlotApply(c *Ctx, args cluster.SetSlotArgs) {
 
 // clusterSetSlotReplicate puts the command into the replication stream and
 // waits until every replica online at that moment acknowledged it, for at
-// most timeoutMs (0: no limit). It reports false when they did not in
-// time or the client went away. Without an online replica there is
+// most timeoutMs (0: no limit). Without an online replica there is
 // nothing to wait for (Valkey counts only online replicas: one that is
 // down or still synchronizing must not block an operator).
-func clusterSetSlotReplicate(c *Ctx, timeoutMs int64) bool {
+//
+// A node that stops being a primary during the wait (gossip made it a
+// replica of the node that took its last slot, which is how a drained
+// shard ends) answers as a replica does, "Please use SETSLOT only with
+// masters.", rather than waiting for acknowledgements that cannot come:
+// redis-cli --cluster tolerates that reply on the source's SETSLOT NODE
+// (Valkey answers -UNBLOCKED or -NOREPLICAS there, which only valkey-cli
+// tolerates).
+func clusterSetSlotReplicate(c *Ctx, timeoutMs int64) int {
 	rs, ok := c.Node.Repl.(SetSlotReplicator)
 	if !ok {
-		return true
+		return setSlotAcked
 	}
 	offset, online := clusterSetSlotAppend(c, rs)
 	if online == 0 {
-		return true
+		return setSlotAcked
 	}
 	r := c.Node.Repl
-	acked, changed := r.Acked(offset)
-	if acked >= online {
-		return true
+	var closed <-chan struct{}
+	if cn, ok := c.C.Conn.(keysClosedNotifier); ok {
+		closed = cn.Closed()
 	}
-	return waitAcks(c, r, offset, online, timeoutMs, changed) >= online
+	var expired <-chan time.Time
+	if timeoutMs > 0 {
+		t := time.NewTimer(time.Duration(timeoutMs) * time.Millisecond)
+		defer t.Stop()
+		expired = t.C
+	}
+	poll := time.NewTicker(keysBlockPoll)
+	defer poll.Stop()
+	for {
+		acked, changed := r.Acked(offset)
+		switch {
+		case acked >= online:
+			return setSlotAcked
+		case c.Node.Cluster.Routes().Replica:
+			return setSlotDemoted
+		}
+		select {
+		case <-changed:
+		case <-poll.C:
+			if c.C.Flag(ClientCloseASAP) || c.C.Flag(ClientCloseAfterReply) {
+				return setSlotTimeout
+			}
+		case <-expired:
+			if acked, _ := r.Acked(offset); acked >= online {
+				return setSlotAcked
+			}
+			return setSlotTimeout
+		case <-closed:
+			return setSlotTimeout
+		}
+	}
 }
 
 // clusterSetSlotAppend appends the command to the stream with every slot

@@ -34,10 +34,12 @@ type replicated struct {
 }
 
 // buildReplicated joins the nodes at addrs (bus ports bus) into that
-// topology and waits until every node sees it and every replica is in
-// sync.
-func buildReplicated(t *testing.T, addrs []string, bus []int, primaries int) *replicated {
+// topology, primary i owning the slots up to ends[i] (from the previous
+// primary's end), and waits until every node sees it and every replica is
+// in sync.
+func buildReplicated(t *testing.T, addrs []string, bus []int, ends ...int) *replicated {
 	t.Helper()
+	primaries := len(ends)
 	r := &replicated{t: t, addrs: addrs, primaries: primaries}
 	for _, a := range addrs {
 		cl := redis.NewClient(&redis.Options{Addr: a, MaxRetries: -1})
@@ -52,13 +54,10 @@ func buildReplicated(t *testing.T, addrs []string, bus []int, primaries int) *re
 		host, port, _ := strings.Cut(addrs[i], ":")
 		r.do(0, "CLUSTER", "MEET", host, port, bus[i])
 	}
-	per := 16384 / primaries
-	for i := 0; i < primaries; i++ {
-		end := (i+1)*per - 1
-		if i == primaries-1 {
-			end = 16383
-		}
-		r.do(i, "CLUSTER", "ADDSLOTSRANGE", i*per, end)
+	start := 0
+	for i, end := range ends {
+		r.do(i, "CLUSTER", "ADDSLOTSRANGE", start, end)
+		start = end + 1
 	}
 	testutil.WaitFor(t, 30*time.Second, "every node knows every node", func() bool {
 		for i := range addrs {
@@ -185,7 +184,7 @@ func shoalBusPorts(c *testutil.Cluster) []int {
 // duplicated and every replica ends equal to its primary.
 func TestReshardFailoverMidSlotThenFix(t *testing.T) {
 	c := testutil.StartClusterNodes(t, 4)
-	r := buildReplicated(t, c.Addrs(), shoalBusPorts(c), 2)
+	r := buildReplicated(t, c.Addrs(), shoalBusPorts(c), 8191, 16383)
 	id0, id1, id2 := r.ids[0], r.ids[1], r.ids[2]
 	cl := newGoRedis(t, c.Addrs())
 	static := preloadSlots(t, cl, "s")
@@ -253,23 +252,28 @@ func TestReshardFailoverMidSlotThenFix(t *testing.T) {
 // replicaRun is what one implementation did in the scenario of
 // TestReshardRebalanceWithReplicasMatchesRedis.
 type replicaRun struct {
-	afterReshard, afterRebalance []int // slots per primary
-	keys                         []int64
-	setSlotOnReplica             string
+	afterReshard, afterDrain []int // slots per primary
+	keys                     []int64
+	setSlotOnReplica         string
 }
 
-// redis-cli --cluster reshard and rebalance on two primaries with a
-// replica each end the same on Shoal as on redis-server 7.0: the same
-// slot counts, every key once, replicas equal to their primaries, no open
-// slot left on any node (Shoal's replicas, which receive the SETSLOTs,
-// included), and the same refusal of SETSLOT sent to a replica.
+// redis-cli --cluster reshard, then a scale-in rebalance (--cluster-weight
+// <id>=0), on two primaries with a replica each end the same on Shoal as
+// on redis-server 7.0: the same slot counts, the drained primary and its
+// replica following the remaining primary, every key there and on every
+// replica, no open slot left on any node (Shoal's replicas, which receive
+// the SETSLOTs, included), and the same refusal of SETSLOT sent to a
+// replica. The drained shard's last SETSLOT NODE is where a primary
+// replicating SETSLOT meets its own demotion: redis-cli 7.0 aborts on any
+// error there but "Please use SETSLOT only with masters.".
 func TestReshardRebalanceWithReplicasMatchesRedis(t *testing.T) {
 	bin := difftest.RequireBinary(t, "redis-server")
 	difftest.RequireBinary(t, "redis-cli")
 	var addrs []string
 	var bus []int
 	for i := 0; i < 4; i++ {
-		rs := difftest.StartRedis(t, bin, "--cluster-enabled", "yes", "--cluster-node-timeout", "1000")
+		rs := difftest.StartRedis(t, bin, "--cluster-enabled", "yes", "--cluster-node-timeout", "1000",
+			"--repl-diskless-sync-delay", "0")
 		_, port, _ := strings.Cut(rs.Addr, ":")
 		p, _ := strconv.Atoi(port)
 		addrs, bus = append(addrs, rs.Addr), append(bus, p+10000)
@@ -280,11 +284,11 @@ func TestReshardRebalanceWithReplicasMatchesRedis(t *testing.T) {
 	if g, w := strings.Join(fmtInts(got.afterReshard), " "), strings.Join(fmtInts(want.afterReshard), " "); g != w {
 		t.Errorf("slots after reshard: shoal %s, redis %s", g, w)
 	}
-	if g, w := strings.Join(fmtInts(got.afterRebalance), " "), strings.Join(fmtInts(want.afterRebalance), " "); g != w {
-		t.Errorf("slots after rebalance: shoal %s, redis %s", g, w)
+	if g, w := fmt.Sprint(got.afterDrain), fmt.Sprint(want.afterDrain); g != w {
+		t.Errorf("slots after draining primary 0: shoal %s, redis %s", g, w)
 	}
 	if fmt.Sprint(got.keys) != fmt.Sprint(want.keys) {
-		t.Errorf("keys on the primaries: shoal %v, redis %v", got.keys, want.keys)
+		t.Errorf("keys per node: shoal %v, redis %v", got.keys, want.keys)
 	}
 	if got.setSlotOnReplica != want.setSlotOnReplica {
 		t.Errorf("SETSLOT on a replica: shoal %q, redis %q", got.setSlotOnReplica, want.setSlotOnReplica)
@@ -293,7 +297,8 @@ func TestReshardRebalanceWithReplicasMatchesRedis(t *testing.T) {
 
 func runReplicaScenario(t *testing.T, name string, addrs []string, bus []int) replicaRun {
 	t.Helper()
-	r := buildReplicated(t, addrs, bus, 2)
+	// Primary 0 starts with 600 slots: the scale-in moves few.
+	r := buildReplicated(t, addrs, bus, 599, 16383)
 	ctx := context.Background()
 	cl := newGoRedis(t, addrs[:2])
 	keys := map[string]string{}
@@ -311,11 +316,20 @@ func runReplicaScenario(t *testing.T, name string, addrs []string, bus []int) re
 		"--cluster-slots", "300", "--cluster-yes")
 	waitClean(t, addrs[2])
 	run.afterReshard = r.slotsOfPrimaries()
-	mustCLI(t, "--cluster", "rebalance", addrs[3])
-	waitClean(t, addrs[0])
-	run.afterRebalance = r.slotsOfPrimaries()
 	r.waitReplicasEqual(map[int]int{2: 0, 3: 1})
-	for i := 0; i < 2; i++ {
+	// Scale in: primary 0 gives all its slots away; it and its replica
+	// then follow primary 1 (cluster-allow-replica-migration).
+	mustCLI(t, "--cluster", "rebalance", addrs[1], "--cluster-weight", r.ids[0]+"=0")
+	r.waitTopology(func(j int) string {
+		if j == 1 {
+			return "master"
+		}
+		return "slave " + r.ids[1]
+	})
+	waitClean(t, addrs[1])
+	run.afterDrain = r.slotsOfPrimaries()
+	r.waitReplicasEqual(map[int]int{0: 1, 2: 1, 3: 1})
+	for i := range addrs {
 		run.keys = append(run.keys, r.clients[i].DBSize(ctx).Val())
 	}
 	for k, v := range keys {
@@ -326,7 +340,8 @@ func runReplicaScenario(t *testing.T, name string, addrs []string, bus []int) re
 	if err := r.clients[2].Do(ctx, "CLUSTER", "SETSLOT", 0, "STABLE").Err(); err != nil {
 		run.setSlotOnReplica = err.Error()
 	}
-	t.Logf("%s: slots %v after reshard, %v after rebalance; keys %v", name, run.afterReshard, run.afterRebalance, run.keys)
+	t.Logf("%s: slots %v after reshard, %v after draining primary 0; keys %v",
+		name, run.afterReshard, run.afterDrain, run.keys)
 	return run
 }
 

@@ -3,6 +3,7 @@ package repl
 import (
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/shoal-db/shoal/internal/cluster"
 	"github.com/shoal-db/shoal/internal/command"
@@ -77,5 +78,42 @@ func (r *Repl) queueOpenSlots(fs *fullSync, tag int64) {
 			fs.recs = append(fs.recs, record{tag: tag, db: 0, cmd: cmd})
 			fs.queued += int64(len(cmd))
 		}
+	}
+}
+
+// farewellWait bounds how long a replica leaving its primary waits for
+// the command being applied to finish before its last acknowledgement.
+const farewellWait = time.Second
+
+// farewellAck acknowledges to the primary everything applied so far,
+// just before this replica leaves it for another one. The usual reason is
+// a CLUSTER SETSLOT NODE from that primary that took its shard's last
+// slot (the replica follows the slot's new owner): the primary waits for
+// that very command's acknowledgement, and without this one it would
+// answer -NOREPLICAS after its timeout — which aborts redis-cli 7.0's
+// rebalance when a shard with replicas is drained — although the replica
+// did apply the command. The command in progress (its stream bytes are
+// counted once it is applied) is waited for, up to farewellWait.
+func (l *link) farewellAck() {
+	if l.stateNow() != linkConnected {
+		return
+	}
+	r := l.r
+	deadline := time.Now().Add(farewellWait)
+	for !r.applyMu.TryLock() {
+		if time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	defer r.applyMu.Unlock()
+	r.mu.Lock()
+	bl := r.bl
+	r.mu.Unlock()
+	l.connMu.Lock()
+	conn := l.conn
+	l.connMu.Unlock()
+	if bl != nil && conn != nil {
+		_ = l.sendAck(conn, bl)
 	}
 }

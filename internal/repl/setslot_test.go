@@ -17,14 +17,14 @@ import (
 // 1: 8192-16383) where node 2 replicates node 0.
 func setslotShard(t *testing.T) *testutil.Cluster {
 	t.Helper()
-	c := setslotPrimaries(t)
+	c := setslotPrimaries(t, 8191)
 	setslotReplicate(t, c)
 	return c
 }
 
-// setslotPrimaries starts three nodes, nodes 0 and 1 sharing the slots and
-// node 2 an empty primary.
-func setslotPrimaries(t *testing.T) *testutil.Cluster {
+// setslotPrimaries starts three nodes, node 0 serving slots 0 to end0,
+// node 1 the others, node 2 an empty primary.
+func setslotPrimaries(t *testing.T, end0 int) *testutil.Cluster {
 	t.Helper()
 	c := testutil.StartClusterNodes(t, 3)
 	for i := range c.Nodes {
@@ -33,8 +33,8 @@ func setslotPrimaries(t *testing.T) *testutil.Cluster {
 	for i := 1; i < 3; i++ {
 		c.Do(0, "CLUSTER", "MEET", "127.0.0.1", c.Nodes[i].Port(), c.Nodes[i].ClusterPort())
 	}
-	c.Do(0, "CLUSTER", "ADDSLOTSRANGE", 0, 8191)
-	c.Do(1, "CLUSTER", "ADDSLOTSRANGE", 8192, 16383)
+	c.Do(0, "CLUSTER", "ADDSLOTSRANGE", 0, end0)
+	c.Do(1, "CLUSTER", "ADDSLOTSRANGE", end0+1, 16383)
 	id0 := c.NodeID(0)
 	testutil.WaitFor(t, 20*time.Second, "node 2 knows node 0", func() bool {
 		r, _ := clusterRole(c.Client(2), id0)
@@ -61,7 +61,7 @@ func setslotReplicate(t *testing.T, c *testutil.Cluster) {
 // the snapshot (Valkey's slot-info RDB field), though the SETSLOTs ran
 // before it was a replica.
 func TestSetSlotMarkersInFullSync(t *testing.T) {
-	c := setslotPrimaries(t)
+	c := setslotPrimaries(t, 8191)
 	id1 := c.NodeID(1)
 	c.Do(0, "CLUSTER", "SETSLOT", 100, "MIGRATING", id1)
 	c.Do(0, "CLUSTER", "SETSLOT", 9000, "IMPORTING", id1)
@@ -207,6 +207,29 @@ func TestSetSlotTimeoutSilentReplica(t *testing.T) {
 	if l := myselfLine(t, c, 0); !strings.Contains(l, "[100->-"+id1+"]") {
 		t.Fatalf("the primary did not apply SETSLOT: %s", l)
 	}
+}
+
+// A SETSLOT NODE that takes the shard's last slot moves the replica to
+// the slot's new owner as soon as it applies it (replica migration); the
+// replica acknowledges the command before it leaves, so the primary
+// applies it too (and follows the new owner) instead of waiting for an
+// acknowledgement that would never come.
+func TestSetSlotLastSlotReplicaLeaves(t *testing.T) {
+	c := setslotPrimaries(t, 0)
+	setslotReplicate(t, c)
+	id0, id1, id2 := c.NodeID(0), c.NodeID(1), c.NodeID(2)
+	start := time.Now()
+	if v := c.Do(0, "CLUSTER", "SETSLOT", 0, "NODE", id1, "TIMEOUT", 10000); v != "OK" {
+		t.Fatalf("SETSLOT NODE of the last slot: %v", v)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("SETSLOT NODE of the last slot took %v", took)
+	}
+	testutil.WaitFor(t, 20*time.Second, "both follow the slot's new owner", func() bool {
+		r0, p0 := clusterRole(c.Client(0), id0)
+		r2, p2 := clusterRole(c.Client(2), id2)
+		return r0 == "slave" && p0 == id1 && r2 == "slave" && p2 == id1
+	})
 }
 
 // silentReplica connects to addr as a replica that completes a full
