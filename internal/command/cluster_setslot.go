@@ -19,9 +19,9 @@ const clusterSetSlotDefaultTimeout = 2000
 type SetSlotReplicator interface {
 	// ReplicateAhead appends argv to the stream when at least one replica
 	// is online, and returns the offset they must acknowledge and how
-	// many they are (0: nothing appended). The caller holds every slot
-	// lock.
-	ReplicateAhead(argv [][]byte) (offset int64, online int)
+	// many they are (0: nothing appended). paused: a manual failover
+	// holds writes, nothing was appended (wait for WritesPaused, retry).
+	ReplicateAhead(argv [][]byte) (offset int64, online int, paused bool)
 }
 
 // clusterSetSlot is CLUSTER SETSLOT <slot> IMPORTING|MIGRATING|NODE <id>
@@ -203,23 +203,20 @@ func clusterSetSlotReplicate(c *Ctx, timeoutMs int64) int {
 	}
 }
 
-// clusterSetSlotAppend appends the command to the stream with every slot
-// lock held: it then falls between two write commands' effects, and a
-// manual failover's pause, which drains the writes by taking every lock
-// before it reports the final offset, either came first (we wait it out)
-// or counts the command in that offset.
+// clusterSetSlotAppend appends the command to the stream, after a manual
+// failover's write pause if one holds writes (the command then usually
+// finds this node a replica).
 func clusterSetSlotAppend(c *Ctx, rs SetSlotReplicator) (offset int64, online int) {
-	ks := c.Node.KS
 	for {
-		ks.LockAll()
-		if ch := c.Node.Repl.WritesPaused(); ch != nil {
-			ks.UnlockAll()
-			<-ch
-			continue
+		offset, online, paused := rs.ReplicateAhead(c.Argv)
+		if !paused {
+			return offset, online
 		}
-		offset, online = rs.ReplicateAhead(c.Argv)
-		ks.UnlockAll()
-		return offset, online
+		if ch := c.Node.Repl.WritesPaused(); ch != nil {
+			<-ch
+		} else {
+			time.Sleep(time.Millisecond) // the pause is starting
+		}
 	}
 }
 

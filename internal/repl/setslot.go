@@ -20,13 +20,23 @@ import (
 // replicas must acknowledge, and asks them to acknowledge promptly
 // (REPLCONF GETACK).
 //
-// The caller holds every slot lock, so that the command lands between two
-// write commands' effects, never inside a MULTI/EXEC block.
-func (r *Repl) ReplicateAhead(argv [][]byte) (offset int64, online int) {
+// While a manual failover holds writes it appends nothing and reports
+// paused: the offset the replica must reach is final. The check and the
+// append are under mu, which the failover takes to start the pause before
+// it reads that offset, so a command is either in it or not appended.
+//
+// The command may land inside a MULTI/EXEC block another client's
+// transaction is propagating (a replica then applies it at EXEC, and
+// acknowledges it only after): as with the effects of writes to other
+// slots, that is harmless.
+func (r *Repl) ReplicateAhead(argv [][]byte) (offset int64, online int, paused bool) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.replica || r.bl == nil {
-		r.mu.Unlock()
-		return 0, 0
+		return 0, 0, false
+	}
+	if r.mfPaused.Load() {
+		return 0, 0, true
 	}
 	for _, rep := range r.replicas {
 		if rep.state.Load() == stateOnline {
@@ -34,14 +44,15 @@ func (r *Repl) ReplicateAhead(argv [][]byte) (offset int64, online int) {
 		}
 	}
 	if online == 0 {
-		r.mu.Unlock()
-		return 0, 0
+		return 0, 0, false
 	}
 	r.bl.appendCommand(-1, argv)
 	offset = r.bl.end.Load()
-	r.mu.Unlock()
-	r.RequestAck(offset)
-	return offset, online
+	if r.lastGetAck < offset {
+		r.bl.appendCommand(-1, getAckArgv)
+		r.lastGetAck = r.bl.end.Load()
+	}
+	return offset, online, false
 }
 
 var _ command.SetSlotReplicator = (*Repl)(nil)
