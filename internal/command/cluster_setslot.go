@@ -58,9 +58,8 @@ func clusterSetSlot(c *Ctx) {
 	}
 	// Keys of the slot in any database (Valkey 9's countKeysInSlot).
 	args.SlotHasKeys = c.Node.KS.SlotCount(args.Slot) > 0
-	// Inside MULTI nothing may block (and EXEC holds slot locks that
-	// replicating ahead would need): the command is applied at once and
-	// reaches the replicas with the transaction's effects.
+	// Inside MULTI nothing may block: the command is applied at once and
+	// reaches the replicas with the transaction's effects, in order.
 	inMulti := c.Tx.InMulti()
 	replicate := !fromPrimary && c.Node.Repl != nil && !inMulti
 	timeout := int64(clusterSetSlotDefaultTimeout)
