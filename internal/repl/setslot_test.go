@@ -35,10 +35,11 @@ func setslotPrimaries(t *testing.T, end0 int) *testutil.Cluster {
 	}
 	c.Do(0, "CLUSTER", "ADDSLOTSRANGE", 0, end0)
 	c.Do(1, "CLUSTER", "ADDSLOTSRANGE", end0+1, 16383)
-	id0 := c.NodeID(0)
-	testutil.WaitFor(t, 20*time.Second, "node 2 knows node 0", func() bool {
-		r, _ := clusterRole(c.Client(2), id0)
-		return r == "master"
+	id0, id1 := c.NodeID(0), c.NodeID(1)
+	testutil.WaitFor(t, 20*time.Second, "node 2 knows nodes 0 and 1", func() bool {
+		r0, _ := clusterRole(c.Client(2), id0)
+		r1, _ := clusterRole(c.Client(2), id1)
+		return r0 == "master" && r1 == "master"
 	})
 	return c
 }
