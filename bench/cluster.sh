@@ -2,7 +2,7 @@
 # Cluster throughput, Shoal against redis-server, on the same machine in the
 # same run: a 3-primary Shoal cluster and a 3-primary redis-server cluster
 # (cluster-enabled yes, no persistence), both created with
-# `redis-cli --cluster create`, then
+# `"$REDIS_CLI" --cluster create`, then
 #   redis-benchmark --cluster -t set,get -c CLIENTS -n REQUESTS
 # against each, ROUNDS times alternating, printing requests per second per
 # round and the Shoal/redis ratio of the medians. Every process started is
@@ -14,85 +14,58 @@
 set -euo pipefail
 export LC_ALL=C
 
-cd "$(dirname "$0")/.."
 REQUESTS="${REQUESTS:-200000}"
 CLIENTS="${CLIENTS:-50}"
 ROUNDS="${ROUNDS:-3}"
+EXTRA="${EXTRA:-}"
+# Fixed bases: the cluster bus listens on port+10000, which a port drawn
+# at random could put in the kernel's ephemeral range.
 SHOAL_PORT="${SHOAL_PORT:-7400}"
 REDIS_PORT="${REDIS_PORT:-7500}"
-EXTRA="${EXTRA:-}"
+REDIS_SERVER=${REDIS_SERVER:-redis-server}
+REDIS_CLI=${REDIS_CLI:-redis-cli}
 NODES=3
 
-log() { printf '==> %s\n' "$*" >&2; }
-need() { command -v "$1" >/dev/null 2>&1 || { log "$1 not found (apt-get install -y redis-server redis-tools)"; exit 1; }; }
-need redis-server
-need redis-cli
-need redis-benchmark
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init cluster
+for tool in "$REDIS_SERVER" "$REDIS_CLI" redis-benchmark; do
+	command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y redis-server redis-tools)"
+done
 if [ -x /usr/local/go/bin/go ] && ! command -v go >/dev/null 2>&1; then
 	export PATH="/usr/local/go/bin:$PATH"
 fi
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-	trap - EXIT INT TERM
-	if [ "${#pids[@]}" -gt 0 ]; then
-		kill "${pids[@]}" 2>/dev/null || true
-		wait "${pids[@]}" 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log "building bin/shoal-server"
-go build -o bin/shoal-server ./cmd/shoal-server
+build_shoal
+work=$WORK
 
 start_shoal() {
 	local port=$1 dir="$work/shoal-$1"
 	mkdir -p "$dir"
-	bin/shoal-server --bind 127.0.0.1 --port "$port" --cluster-enabled yes --dir "$dir" \
+	"$BIN" --bind 127.0.0.1 --port "$port" --cluster-enabled yes --dir "$dir" \
 		--logfile "$dir/log" --save '' --appendonly no &
-	pids+=("$!")
+	PIDS+=("$!")
+	wait_mine "$port" "$!"
 }
 
 start_redis() {
 	local port=$1 dir="$work/redis-$1"
 	mkdir -p "$dir"
-	redis-server --bind 127.0.0.1 --port "$port" --cluster-enabled yes --dir "$dir" \
+	"$REDIS_SERVER" --bind 127.0.0.1 --port "$port" --cluster-enabled yes --dir "$dir" \
 		--cluster-config-file nodes.conf --logfile "$dir/log" --save '' --appendonly no --daemonize no &
-	pids+=("$!")
+	PIDS+=("$!")
+	wait_mine "$port" "$!"
 }
 
-wait_port() {
-	for ((t = 0; t < 100; t++)); do
-		redis-cli -p "$1" PING >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	log "nothing answers on port $1"
-	exit 1
-}
-
-# create BASE: redis-cli --cluster create over BASE..BASE+2, then wait for
+# create BASE: "$REDIS_CLI" --cluster create over BASE..BASE+2, then wait for
 # cluster_state:ok everywhere.
 create() {
-	local base=$1 addrs=() port
+	local base=$1 addrs=()
 	for ((i = 0; i < NODES; i++)); do
-		wait_port $((base + i))
 		addrs+=("127.0.0.1:$((base + i))")
 	done
-	redis-cli --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes >"$work/create-$base.log" 2>&1 ||
+	"$REDIS_CLI" --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes >"$work/create-$base.log" 2>&1 ||
 		{ cat "$work/create-$base.log" >&2; exit 1; }
-	for ((t = 0; t < 300; t++)); do
-		local ok=0
-		for ((i = 0; i < NODES; i++)); do
-			redis-cli -p $((base + i)) CLUSTER INFO | grep -q '^cluster_state:ok' && ok=$((ok + 1))
-		done
-		[ "$ok" -eq "$NODES" ] && return 0
-		sleep 0.1
-	done
-	log "cluster on $base did not reach cluster_state:ok"
-	exit 1
+	wait_cluster_ok "$base" "$NODES"
 }
 
 for ((i = 0; i < NODES; i++)); do

@@ -129,3 +129,18 @@ start_pair() {
 	wait_mine "$SPORT" "$SPID"
 	log "redis-server pid $RPID port $RPORT; shoal-server pid $SPID port $SPORT (${SHOAL_ENV:-default env})"
 }
+
+# wait_cluster_ok waits until ports BASE..BASE+N-1 all report
+# cluster_state:ok.
+wait_cluster_ok() { # base n
+	local t i ok
+	for ((t = 0; t < 300; t++)); do
+		ok=0
+		for ((i = 0; i < $2; i++)); do
+			"$REDIS_CLI" -p $(($1 + i)) CLUSTER INFO | grep -q '^cluster_state:ok' && ok=$((ok + 1))
+		done
+		[ "$ok" -eq "$2" ] && return 0
+		sleep 0.1
+	done
+	die "cluster on $1 did not reach cluster_state:ok"
+}

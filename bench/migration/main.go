@@ -91,7 +91,7 @@ func run(o options) error {
 	var nodes []*node
 	failed := true
 	defer func() {
-		if failed {
+		if failed || os.Getenv("KEEP_LOGS") != "" {
 			log("servers' logs and nodes.conf kept in %s", root)
 		} else {
 			os.RemoveAll(root)

@@ -28,8 +28,9 @@ var allowed = map[string][]string{
 		"internal/migration"}, // atomic slot migration jobs
 	"internal/migration": {"internal/keyspace", "internal/cluster", "internal/config", "internal/resp", "internal/slot"},
 	// Replication: the backlog, the primary and replica sides; it applies
-	// the stream through the command layer's dispatcher.
-	"internal/repl": {"internal/command", "internal/keyspace", "internal/resp", "internal/config"},
+	// the stream through the command layer's dispatcher, and reads the
+	// cluster state's open slots for a full sync (SETSLOT markers).
+	"internal/repl": {"internal/command", "internal/keyspace", "internal/resp", "internal/config", "internal/cluster"},
 	"internal/server": {"internal/command", "internal/keyspace", "internal/resp", "internal/config",
 		"internal/pubsub", "internal/types", "internal/slot", "internal/glob",
 		"internal/migration", "internal/repl",

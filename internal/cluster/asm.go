@@ -12,11 +12,12 @@ var ErrClaimNotPrimary = errors.New("cluster: only a primary can claim imported 
 // takes a new config epoch without consensus (so this claim wins over the
 // source's older one everywhere), owns slots, persists nodes.conf with
 // before anything depends on it, and tells every node at once
-// (Valkey's performSlotImportJobFailover).
-func (s *State) ClaimImportedSlots(now time.Time, slots []int) (Output, error) {
+// (Valkey's performSlotImportJobFailover). The claim's config epoch is
+// returned so that the target can hand it to the source directly.
+func (s *State) ClaimImportedSlots(now time.Time, slots []int) (Output, uint64, error) {
 	s.begin(now)
 	if !s.myself.isPrimary() {
-		return s.finish(), ErrClaimNotPrimary
+		return s.finish(), 0, ErrClaimNotPrimary
 	}
 	s.claimEpoch()
 	for _, sl := range slots {
@@ -30,6 +31,45 @@ func (s *State) ClaimImportedSlots(now time.Time, slots []int) (Output, error) {
 	// what it wrote (the page cache survives it); only a machine crash
 	// could lose the claim, and with it this node's in-memory data anyway.
 	s.doBeforeSleep(todoUpdateState | todoSaveConfig | todoBroadcastAll)
+	return s.finish(), s.myself.epoch, nil
+}
+
+// ErrClaimUnknownNode refuses AdoptImportClaim for a node not in the table.
+var ErrClaimUnknownNode = errors.New("cluster: the claiming node is unknown")
+
+// AdoptImportClaim applies, on the source of an atomic slot migration, the
+// claim its target made of slots under epoch, as if the target's UPDATE
+// message had arrived (processUpdate): the target told us on the
+// migration link, which is faster than its broadcast, and the source's
+// writers to those slots stay paused until it routes them to the target.
+// The claim is not taken on trust beyond what gossip would accept: an
+// epoch that is not newer than what we know changes nothing.
+// Like everything learned from others, it is saved without fsync
+// (todoSaveLearned).
+func (s *State) AdoptImportClaim(now time.Time, id ID, epoch uint64, slots []int) (Output, error) {
+	s.begin(now)
+	n := s.lookup(id)
+	if n == nil {
+		return s.finish(), ErrClaimUnknownNode
+	}
+	if n.epoch < epoch {
+		if n.isReplica() {
+			s.setNodeAsPrimary(n)
+		}
+		n.epoch = epoch
+		if s.currentEpoch < epoch {
+			s.currentEpoch = epoch
+		}
+		claimed := new(SlotSet)
+		if n.slots != nil {
+			*claimed = *n.slots
+		}
+		for _, sl := range slots {
+			claimed.Set(sl)
+		}
+		s.doBeforeSleep(todoSaveLearned)
+		s.updateSlotsConfigWith(n, epoch, claimed)
+	}
 	return s.finish(), nil
 }
 

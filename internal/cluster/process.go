@@ -123,7 +123,7 @@ func (s *State) processEpochs(sender *node, m *Message, h *headerInfo) {
 	}
 	if h.claimsPrimary && m.ConfigEpoch > sender.epoch {
 		sender.epoch = m.ConfigEpoch
-		s.doBeforeSleep(todoSaveConfig | todoFsyncConfig)
+		s.doBeforeSleep(todoSaveLearned)
 		e := &s.election
 		if e.authTime != 0 && e.authSent && sender.epoch >= e.authEpoch {
 			// An equal or newer claim: our election cannot win any more.

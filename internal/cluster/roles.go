@@ -79,7 +79,7 @@ func (s *State) processUpdate(sender *node, m *Message) {
 		s.setNodeAsPrimary(n)
 	}
 	n.epoch = m.UpdateEpoch
-	s.doBeforeSleep(todoSaveConfig | todoFsyncConfig)
+	s.doBeforeSleep(todoSaveLearned)
 	s.updateSlotsConfigWith(n, m.UpdateEpoch, m.UpdateSlots)
 }
 

@@ -101,7 +101,7 @@ func (s *State) claimSlot(u *slotUpdate, j int) {
 	s.delSlot(j)
 	s.addSlot(u.sender, j)
 	s.ownerNotClaiming.Clear(j)
-	s.doBeforeSleep(todoSaveConfig | todoUpdateState | todoFsyncConfig)
+	s.doBeforeSleep(todoSaveLearned | todoUpdateState)
 }
 
 // unclaimedBySender handles a slot the sender does not claim.
@@ -115,7 +115,7 @@ func (s *State) unclaimedBySender(u *slotUpdate, j int) {
 		(dst.epoch < u.epoch || dst.isReplica()) && sameShard(dst, u.sender) {
 		s.logf("Failover occurred in migration target. Slot %d is now being migrated to node %s", j, u.sender.id)
 		s.migrating[j] = u.sender
-		s.doBeforeSleep(todoSaveConfig | todoUpdateState | todoFsyncConfig)
+		s.doBeforeSleep(todoSaveLearned | todoUpdateState)
 	}
 	if s.myself.isPrimary() && s.importing[j] == u.sender {
 		// The source gave the slot up but we never got the final SETSLOT:

@@ -18,6 +18,17 @@ const (
 	todoHandleFailover
 )
 
+// todoSaveLearned saves, without fsync, what this node learned from
+// others: an epoch or slot owner taken from a message. Valkey fsyncs
+// these too; Shoal does not, because the fsync runs under the state's
+// lock and under load takes 5-15 ms, which an atomic slot migration's
+// source spends with its writers paused (every claim makes every node
+// learn). Skipping it risks nothing: after a machine crash the gossip
+// teaches the same configuration again (the newer epoch wins), and the
+// node's in-memory keys are gone anyway. What this node promises itself
+// (its own epoch bumps, votes, promotion) is still fsynced.
+const todoSaveLearned = todoSaveConfig
+
 // Fail reasons of cluster_state:fail.
 const (
 	failNone = iota

@@ -1,7 +1,6 @@
 package command
 
 import (
-	"math"
 	"time"
 
 	"github.com/shoal-db/shoal/internal/cluster"
@@ -77,87 +76,6 @@ func clusterFlushSlots(c *Ctx) {
 		return
 	}
 	clusterDo(c, func(now time.Time, s *cluster.State) (cluster.Output, error) { return s.FlushSlots(now), nil })
-}
-
-// clusterSetSlot is CLUSTER SETSLOT <slot> IMPORTING|MIGRATING|NODE <id>
-// | STABLE [TIMEOUT ms], checked in Valkey's order: the slot, the action
-// and its target, then the options. There are no replicas to wait for
-// (replication does not exist yet), so TIMEOUT is only validated.
-func clusterSetSlot(c *Ctx) {
-	if c.Node.Cluster.Routes().Replica {
-		c.Error(clusterErrorText(&cluster.Error{Code: cluster.ErrSetSlotReplica}))
-		return
-	}
-	sl, ok := clusterParseSlot(c, 2)
-	if !ok {
-		return
-	}
-	args := cluster.SetSlotArgs{Slot: sl}
-	opt := 5
-	switch {
-	case c.ArgIs(3, "migrating") && len(c.Argv) >= 5:
-		args.Action = cluster.SetSlotMigrating
-	case c.ArgIs(3, "importing") && len(c.Argv) >= 5:
-		args.Action = cluster.SetSlotImporting
-	case c.ArgIs(3, "node") && len(c.Argv) >= 5:
-		args.Action = cluster.SetSlotNode
-	case c.ArgIs(3, "stable"):
-		args.Action, opt = cluster.SetSlotStable, 4
-	default:
-		c.Error(ErrClusterSetSlotAction)
-		return
-	}
-	if opt == 5 {
-		args.Node = c.Arg(4)
-	}
-	if msg := c.Node.asmBlocksSetSlot(args.Action, sl); msg != "" {
-		c.Error(msg)
-		return
-	}
-	// Keys of the slot in any database (Valkey 9's countKeysInSlot).
-	args.SlotHasKeys = c.Node.KS.SlotCount(sl) > 0
-	optErr := ""
-	err := c.Node.Cluster.Do(func(now time.Time, s *cluster.State) (cluster.Output, error) {
-		if err := s.CheckSetSlot(args); err != nil {
-			return cluster.Output{}, err
-		}
-		if optErr = clusterSetSlotOptions(c, opt); optErr != "" {
-			return cluster.Output{}, nil
-		}
-		return s.SetSlot(now, args)
-	})
-	switch {
-	case err != nil:
-		c.Error(clusterErrorText(err))
-	case optErr != "":
-		c.Error(optErr)
-	default:
-		c.W.OK()
-	}
-}
-
-// clusterSetSlotOptions validates [TIMEOUT ms] (Valkey ignores other
-// words) and returns the error reply, or "".
-func clusterSetSlotOptions(c *Ctx, from int) string {
-	for i := from; i < len(c.Argv); i++ {
-		if !c.ArgIs(i, "timeout") {
-			continue
-		}
-		if i+1 >= len(c.Argv) {
-			return ErrClusterMissingTimeout
-		}
-		v, ok := types.ParseInt(c.Argv[i+1])
-		if !ok {
-			return ErrTimeout
-		}
-		if v < 0 {
-			return ErrTimeoutNegative
-		}
-		if v > math.MaxInt64-c.Now() {
-			return ErrTimeoutOutOfRange
-		}
-	}
-	return ""
 }
 
 func clusterKeySlot(c *Ctx) { c.W.Int(int64(slot.Of(c.Argv[2]))) }

@@ -29,7 +29,7 @@ func clusterSyncSlots(c *Ctx) {
 		if !l.Control(sub) {
 			c.C.Conn.Close() // out of order: drop the link
 		}
-	case "REQUEST-PAUSE", "REQUEST-FAILOVER":
+	case "REQUEST-PAUSE", "REQUEST-FAILOVER", "CLAIMED":
 		// Target-to-source messages travel as pushes on the source's
 		// own link, never as commands.
 		c.Error(ErrSyncSlotsLinkOnly(sub))
@@ -64,12 +64,14 @@ func syncSlotsEstablish(c *Ctx) {
 		return
 	}
 	conn := c.C.Conn
-	push := func(sub string) {
+	push := func(sub ...string) {
 		conn.Push(func(w *resp.Writer) {
-			w.ArrayLen(3)
+			w.ArrayLen(2 + len(sub))
 			w.BulkString("CLUSTER")
 			w.BulkString("SYNCSLOTS")
-			w.BulkString(sub)
+			for _, a := range sub {
+				w.BulkString(a)
+			}
 		})
 	}
 	l, err := m.Establish(source, name, ranges, size, push, conn.Close)
@@ -171,4 +173,22 @@ func (n *Node) staging(c *Client, slots []int) bool {
 		return true
 	}
 	return len(slots) > 0 && c.Flag(ClientPrimary) && n.KS.Staging(slots[0])
+}
+
+// importLinkLive reports, under the command's slot locks, whether a
+// command of c's import link may still be applied: the import has not
+// ended and its slots are still staged. Once an import fails its staged
+// tables are dropped slot by slot under these locks, but the link may
+// still carry commands read before the source saw the failure; applied,
+// they would build new staged tables that nothing ever drops.
+func (n *Node) importLinkLive(c *Client, slots []int) bool {
+	if !c.importLink.Live() {
+		return false
+	}
+	for _, s := range slots {
+		if !n.KS.Staging(s) {
+			return false
+		}
+	}
+	return true
 }

@@ -119,7 +119,7 @@ func (n *Node) call(ctx *Ctx, cmd *Command) {
 			if !ok {
 				return // the client left meanwhile
 			}
-			if n.Cluster != nil && !n.clusterRoute(ctx, cmd) {
+			if n.Cluster != nil && ctx.C.importLink == nil && !n.clusterRoute(ctx, cmd) {
 				return
 			}
 			continue
@@ -157,6 +157,17 @@ func (n *Node) callOnce(ctx *Ctx, cmd *Command, first bool) *waiter {
 		} else {
 			n.KS.UnlockSlots(slots)
 		}
+		return nil
+	}
+	if c.importLink != nil && !n.importLinkLive(c, slots) {
+		// The import ended (its staging dropped): a command the source
+		// sent before it noticed must not be applied anywhere.
+		if all {
+			n.KS.UnlockAll()
+		} else {
+			n.KS.UnlockSlots(slots)
+		}
+		c.Conn.Close()
 		return nil
 	}
 	tx := ctx.Tx

@@ -15,8 +15,11 @@ import (
 )
 
 // paceBytes bounds what the snapshot walker lets accumulate for the
-// target: the source's memory overhead of a migration.
-const paceBytes = 4 << 20
+// target: the source's memory overhead of a migration (issue 7 asks
+// for at most 5% of the bytes moved; 1 MiB plus the free blocks is 2.4%
+// of a 100 MiB job). Loopback still runs at hundreds of MB/s with it:
+// the target applying the stream is the bottleneck, not the window.
+const paceBytes = 1 << 20
 
 // exportJob is the source side of one job: run is its goroutine.
 type exportJob struct {
@@ -143,10 +146,7 @@ func (e *exportJob) run() {
 		conn.Close()
 	}
 	e.m.env.KS.RemoveSink(e.out)
-	if e.paused {
-		e.job.recordPause(time.Now())
-		e.m.pause.unpause(e.slots)
-	}
+	e.endPause()
 	e.job.updateProgress(func(p *Progress) { p.Bytes, p.Buffered, p.PeakBuffer = e.out.sentBytes(), 0, e.out.peakBytes() })
 	e.m.mu.Lock()
 	delete(e.m.exports, e.job)
@@ -275,16 +275,19 @@ func (e *exportJob) readControl(rr *resp.ReplyReader) {
 		if err != nil {
 			return
 		}
-		if len(r.Elems) == 3 && strings.EqualFold(r.Elems[1].Str, "SYNCSLOTS") {
-			sub := strings.ToUpper(r.Elems[2].Str)
-			if sub == "ACK" {
+		if len(r.Elems) >= 3 && strings.EqualFold(r.Elems[1].Str, "SYNCSLOTS") {
+			msg := strings.ToUpper(r.Elems[2].Str)
+			for _, a := range r.Elems[3:] {
+				msg += " " + a.Str
+			}
+			if msg == "ACK" {
 				// Recorded here, not by run: during the snapshot nobody
 				// reads ctrl, and the target's liveness still counts.
 				e.job.ack(time.Now())
 				continue
 			}
 			select {
-			case e.ctrl <- sub:
+			case e.ctrl <- msg:
 			case <-e.aborted:
 				return
 			}
@@ -398,6 +401,7 @@ func (e *exportJob) finalize(writeErr <-chan error) error {
 		st := e.job.State()
 		if st == StateFailoverGranted {
 			if e.m.targetOwnsAll(e.job.Target, e.slots) {
+				e.endPause() // now, not after the link's teardown
 				return nil
 			}
 			// Never resume the writes on a timer once granted: the
@@ -477,9 +481,27 @@ func (e *exportJob) onControl(msg string) error {
 		e.m.env.KS.RemoveSink(e.out)
 		e.job.transition(StateFailoverPaused, StateFailoverGranted)
 	default:
+		if epoch, ok := strings.CutPrefix(msg, "CLAIMED "); ok && e.granted {
+			e.adoptClaim(epoch)
+			return nil
+		}
 		return e.fail(MsgUnknownSyncSlot)
 	}
 	return nil
+}
+
+// adoptClaim applies the target's claim (CLAIMED epoch, a Shoal
+// extension) to our topology at once, so that the paused writers are
+// released to -MOVED without waiting for the target's gossip. A claim
+// that cannot be applied is only logged: the gossip still delivers it.
+func (e *exportJob) adoptClaim(epoch string) {
+	n, err := strconv.ParseUint(epoch, 10, 64)
+	if err == nil && e.m.env.AdoptClaim != nil {
+		err = e.m.env.AdoptClaim(e.job.Target, n, e.slots)
+	}
+	if err != nil {
+		e.m.env.Log.Warn("slot migration: adopting the target's claim failed", "job", e.job.Name, "err", err)
+	}
 }
 
 // tryPause pauses writes to the slots once the target has (almost) all of
@@ -508,6 +530,18 @@ func (e *exportJob) tryPause() {
 	e.job.pauseStart = start
 	e.job.mu.Unlock()
 	e.job.transition(StateWaitingPause, StateFailoverPaused)
+}
+
+// endPause releases the writers of the job's slots and records how long
+// they waited. Once the target owns the slots they get -MOVED, so the
+// pause ends as soon as our routes say so.
+func (e *exportJob) endPause() {
+	if !e.paused {
+		return
+	}
+	e.paused = false
+	e.job.recordPause(time.Now())
+	e.m.pause.unpause(e.slots)
 }
 
 func (j *Job) recordPause(end time.Time) {

@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -15,9 +16,9 @@ type ImportLink struct {
 	job   *Job
 	slots []int
 	scope [256]uint64
-	// push sends CLUSTER SYNCSLOTS <sub> to the source; closeLink drops the
-	// connection. Both are nil on tracking entries.
-	push      func(sub string)
+	// push sends CLUSTER SYNCSLOTS <sub> [args] to the source; closeLink
+	// drops the connection. Both are nil on tracking entries.
+	push      func(sub ...string)
 	closeLink func()
 	// end decides, once, whether the import ends by its takeover or by a
 	// failure: the link's connection and the cron can both try.
@@ -39,12 +40,21 @@ func (l *ImportLink) InScope(s int) bool { return l.inScope(s) }
 // Job is the link's job.
 func (l *ImportLink) Job() *Job { return l.job }
 
+// Live reports whether the import still takes the source's commands: it
+// has not ended nor begun its cleanup.
+func (l *ImportLink) Live() bool {
+	j := l.job
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return !j.Tracking && !j.state.Terminal() && j.state != StateCleaningUp
+}
+
 // Name is the job's name.
 func (l *ImportLink) Name() string { return l.job.Name }
 
 // Establish starts an import on this node (the target). The caller checked
 // syntax; Establish checks the cluster view and the other jobs.
-func (m *Manager) Establish(source, name string, ranges []Range, size int64, push func(string), closeLink func()) (*ImportLink, error) {
+func (m *Manager) Establish(source, name string, ranges []Range, size int64, push func(...string), closeLink func()) (*ImportLink, error) {
 	r := m.env.Routes()
 	if r.Replica {
 		return nil, &Error{Code: ErrNotPrimary}
@@ -100,7 +110,7 @@ func (m *Manager) Track(name string, ranges []Range) *ImportLink {
 }
 
 // newLink registers a link; the caller holds m.mu.
-func (m *Manager) newLink(j *Job, slots []int, push func(string), closeLink func()) *ImportLink {
+func (m *Manager) newLink(j *Job, slots []int, push func(...string), closeLink func()) *ImportLink {
 	l := &ImportLink{m: m, job: j, slots: slots, push: push, closeLink: closeLink}
 	for _, s := range slots {
 		l.scope[s>>6] |= 1 << (s & 63)
@@ -154,7 +164,7 @@ func (l *ImportLink) Control(sub string) bool {
 		}
 		// DEBUG SLOTMIGRATION PREVENT-FAILOVER on the target holds the
 		// import in failover-granted, as in Valkey; the cron takes over
-		// once it is released.
+		// once it is released (if the link is still up by then).
 		if !l.m.PreventFailover.Load() {
 			l.takeover()
 		}
@@ -172,8 +182,13 @@ func (l *ImportLink) takeover() {
 	}
 	m := l.m
 	m.env.KS.PublishStaged(l.slots)
-	if err := m.env.ClaimSlots(l.slots); err != nil {
+	epoch, err := m.env.ClaimSlots(l.slots)
+	if err != nil {
 		m.env.Log.Warn("slot migration: claiming imported slots failed", "job", l.job.Name, "err", err)
+	} else {
+		// Shoal extension: the source learns the claim on the link, ahead
+		// of the gossip, and ends its write pause sooner.
+		l.push("CLAIMED", strconv.FormatUint(epoch, 10))
 	}
 	l.finish(true, "")
 	l.job.setState(StateSuccess, "")
@@ -190,10 +205,12 @@ func (l *ImportLink) succeed() {
 // Fail ends the import: the staged keys are dropped on this node and, by
 // the propagated FINISH, on its replicas; the link to the source is closed.
 func (l *ImportLink) Fail(msg string) {
-	if l.job.State().Terminal() || !l.end.CompareAndSwap(endOpen, endFail) {
-		return // ended, or the takeover has begun and will succeed
+	if !l.end.CompareAndSwap(endOpen, endFail) {
+		return // the takeover has begun (it will succeed), or a failure did
 	}
-	l.job.setState(StateCleaningUp, msg)
+	if !l.job.toCleanup(msg) {
+		return // ended, ending, or a tracking entry (which its primary ends)
+	}
 	l.cleanup(msg)
 	l.finish(false, msg)
 	if l.closeLink != nil {
@@ -213,9 +230,28 @@ func (l *ImportLink) cleanup(msg string) {
 	l.forget()
 }
 
+// toCleanup moves an active import (not a tracking entry) to cleaning-up
+// and reports whether it did.
+func (j *Job) toCleanup(msg string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.Tracking || j.state.Terminal() || j.state == StateCleaningUp {
+		return false
+	}
+	j.state, j.message, j.updated = StateCleaningUp, msg, time.Now()
+	return true
+}
+
 // finish tells the target's replicas how the import ended.
 func (l *ImportLink) finish(success bool, msg string) {
-	if l.job.Tracking || l.m.env.Propagate == nil {
+	if !l.tracking() {
+		l.propagateFinish(success, msg)
+	}
+}
+
+// propagateFinish sends SYNCSLOTS FINISH down the replication stream.
+func (l *ImportLink) propagateFinish(success bool, msg string) {
+	if l.m.env.Propagate == nil {
 		return
 	}
 	st := "failed"
@@ -238,11 +274,21 @@ func (l *ImportLink) forget() {
 	l.m.mu.Unlock()
 }
 
-// Closed is called when the link's connection closes.
+// Closed is called when the link's connection closes. Valkey fails an
+// import as soon as the topology shows its slots changed hands, so a
+// change this node already sees (checked here, as the cron only looks
+// every second) is the reason rather than the source hanging up on
+// seeing it too.
 func (l *ImportLink) Closed() {
+	if l.demoted() {
+		return
+	}
 	if !l.job.State().Terminal() {
-		l.closeLink = nil
-		l.Fail(MsgConnLostSource)
+		msg := MsgConnLostSource
+		if p := l.ownershipProblem(l.m.env.Routes()); p != "" {
+			msg = p
+		}
+		l.Fail(msg)
 	}
 }
 
@@ -299,6 +345,9 @@ func (l *ImportLink) ownershipProblem(r *cluster.Routes) string {
 // CommandFailed ends the import when a command of the link failed on this
 // node: the staged data would be incomplete.
 func (l *ImportLink) CommandFailed(errLine string) {
+	if l.demoted() {
+		return // a demoted primary refuses the link's writes: not a failure
+	}
 	msg := MsgProcessFailed
 	if len(errLine) >= 3 && errLine[:3] == "OOM" {
 		msg = MsgOOM
@@ -308,13 +357,15 @@ func (l *ImportLink) CommandFailed(errLine string) {
 }
 
 // onFlush fails every import when this node's data is flushed, tracking
-// entries included: on a replica the flush is a full resynchronization
-// (or its primary's FLUSHALL) and the new data holds none of the staged
-// keys, which would otherwise stay behind when the primary that staged
-// them is gone (a restarted primary never sends FINISH). It runs under
-// every slot lock (Keyspace.SetFlushHook): the imports are listed now,
-// and failed on a goroutine the manager owns.
+// entries too (a replica applying its primary's FLUSHALL, or starting a
+// full synchronization, loses what it staged — and a primary that was
+// killed and restarted never sends the FINISH that would drop it), as
+// Valkey's clusterHandleFlushDuringSlotMigration does. It runs
+// under every slot lock (Keyspace.SetFlushHook): the work happens on a
+// goroutine the manager owns.
 func (m *Manager) onFlush() {
+	// The imports the flush emptied are the ones registered now, not
+	// one established after it (a retry) by the time the goroutine runs.
 	m.mu.Lock()
 	var links []*ImportLink
 	for _, l := range m.imports {
@@ -328,7 +379,11 @@ func (m *Manager) onFlush() {
 	go func() {
 		defer m.wg.Done()
 		for _, l := range links {
-			l.Fail(MsgFlushed)
+			if l.tracking() {
+				l.cleanup(MsgFlushed)
+			} else {
+				l.Fail(MsgFlushed)
+			}
 		}
 	}()
 }

@@ -123,7 +123,7 @@ type Job struct {
 	Ranges   []Range
 	Source   string // node ids ("" on tracking entries)
 	Target   string
-	Tracking bool // a replica's view of its primary's import
+	Tracking bool // a replica's view of its primary's import (or a demoted primary's: set under Manager.mu and mu)
 	Created  time.Time
 
 	mu         sync.Mutex

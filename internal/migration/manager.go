@@ -20,8 +20,12 @@ type Env struct {
 	// Routes is the current routing snapshot (owners, node addresses).
 	Routes func() *cluster.Routes
 	// ClaimSlots makes this node the owner of slots with a config epoch
-	// bump without consensus, persists nodes.conf and broadcasts.
-	ClaimSlots func(slots []int) error
+	// bump without consensus, persists nodes.conf and broadcasts; it
+	// returns the claim's epoch.
+	ClaimSlots func(slots []int) (uint64, error)
+	// AdoptClaim applies, on a source, the claim its target reported on
+	// the link (nil: wait for the target's gossip).
+	AdoptClaim func(target string, epoch uint64, slots []int) error
 	// Propagate hands a keyless effect to the replication stream
 	// (SYNCSLOTS FINISH for the target's replicas).
 	Propagate func(argv [][]byte)
@@ -40,9 +44,17 @@ type Manager struct {
 	imports map[string]*ImportLink // by job name, active and tracking
 
 	// Debug switches (DEBUG SLOTMIGRATION PREVENT-PAUSE|PREVENT-FAILOVER)
-	// hold exports in a phase, for tests.
+	// hold jobs in a phase, for tests: PREVENT-PAUSE holds a source's
+	// exports in waiting-to-pause; PREVENT-FAILOVER holds a target's
+	// imports in failover-granted without the takeover (Valkey's meaning:
+	// the source then waits, paused, in failover-granted) and, a Shoal
+	// addition, a source's exports in failover-paused.
 	PreventPause    atomic.Bool
 	PreventFailover atomic.Bool
+
+	// wasPrimary is the role seen at the cron's previous tick (roles.go);
+	// only the cron goroutine uses it.
+	wasPrimary bool
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -184,6 +196,7 @@ func (m *Manager) cron() {
 			now := time.Now()
 			stalled := now.Sub(last) > 2*time.Second
 			last = now
+			m.checkRoles(m.env.Routes())
 			m.tickImports(now, stalled)
 			m.trimLog()
 		}

@@ -229,7 +229,7 @@ func (o *outBuf) writeTo(w io.Writer, deadline func()) error {
 // the free list to keep the overhead small.
 const (
 	blockSize     = 256 << 10
-	maxFreeBlocks = 8
+	maxFreeBlocks = 4
 	writeBlocks   = 4
 )
 

@@ -152,6 +152,7 @@ func (rep *replica) fullSync(bl *backlog, replid string, closed <-chan struct{})
 	if onReplica {
 		r.applyMu.Unlock()
 	}
+	r.queueOpenSlots(fs, rd.pos.Load()) // setslot.go
 	ctx, cancel := context.WithCancel(context.Background())
 	var walker sync.WaitGroup
 	walker.Add(1)

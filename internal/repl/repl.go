@@ -297,6 +297,7 @@ func (r *Repl) SetPrimary(host string, port int, fullSync, checkSame bool) (alre
 	r.updateGateLocked()
 	r.mu.Unlock()
 	if old != nil {
+		old.farewellAck() // setslot.go
 		old.close()
 	}
 	// The replicas (a chain) resynchronize with us once we follow the

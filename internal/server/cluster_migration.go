@@ -16,9 +16,16 @@ func (s *Server) startMigrations(cn *clusterNode) {
 		Config: s.cfg,
 		Log:    s.log.With("component", "slot-migration"),
 		Routes: cn.runner.Routes,
-		ClaimSlots: func(slots []int) error {
+		ClaimSlots: func(slots []int) (epoch uint64, err error) {
+			err = cn.runner.Do(func(now time.Time, st *cluster.State) (out cluster.Output, err error) {
+				out, epoch, err = st.ClaimImportedSlots(now, slots)
+				return out, err
+			})
+			return epoch, err
+		},
+		AdoptClaim: func(target string, epoch uint64, slots []int) error {
 			return cn.runner.Do(func(now time.Time, st *cluster.State) (cluster.Output, error) {
-				return st.ClaimImportedSlots(now, slots)
+				return st.AdoptImportClaim(now, cluster.ID(target), epoch, slots)
 			})
 		},
 		Propagate: func(argv [][]byte) { s.ks.PropagateEffect(0, -1, argv) },
