@@ -320,6 +320,9 @@ const (
 	asmLostSource = "Connection lost to source. Check CLUSTER GETSLOTMIGRATIONS on the source node for more information."
 	asmLostTarget = "Connection lost to target. Check CLUSTER GETSLOTMIGRATIONS on the target node for more information."
 	asmTimedOut   = "Timed out after too long with no interaction"
+	// The pause lapsed after the grant: Valkey's words. Shoal reports it
+	// once the target confirmed it did not claim: nothing was lost.
+	asmPauseLapsed = "Unpaused before migration completed (migration may have succeeded with lost writes)"
 )
 
 // slotOwners reads a node's view of who owns each slot (CLUSTER NODES).

@@ -146,7 +146,8 @@ func TestASMPartitionCutAfterGrant(t *testing.T) {
 // TestASMPartitionBlackholeAfterGrant: the link is blackholed after the
 // grant, past the source's pause deadline and the target's repl-timeout.
 // Valkey would resume writes at the deadline, not knowing whether the
-// target claimed; Shoal keeps them paused (acknowledging none) until the
+// target claimed; Shoal calls the hand-over off then too (same state and
+// message) but keeps the writes paused, acknowledging none, until the
 // partition heals and the target, asked, says it gave up.
 func TestASMPartitionBlackholeAfterGrant(t *testing.T) {
 	f := newASMPartition(t)
@@ -158,7 +159,7 @@ func TestASMPartitionBlackholeAfterGrant(t *testing.T) {
 		t.Fatalf("the source acknowledged writes to slots it granted away: %v", job)
 	}
 	f.px.Heal()
-	expectMessage(t, f.wait(0, "failed"), asmLostTarget)
+	expectMessage(t, f.wait(0, "failed"), asmPauseLapsed)
 	f.end()
 }
 

@@ -42,15 +42,15 @@ type exportJob struct {
 	deadline time.Time // end of the write pause
 	lastAck  time.Time // last ACK sent during the snapshot
 	granted  bool      // FAILOVER-GRANTED sent: watch the topology closely
-	// After the grant (export_grant.go): the link broke, when the target
-	// was last asked, and whether the fence was logged.
-	linkLost    bool
-	lastAsk     time.Time
-	fenceLogged bool
-	lastCheck   time.Time // checkAlive's last run
-	graceUntil  time.Time // no timeout before this, after a stall
-	rate        int64     // bytes per second of snapshot, 0 = unlimited
-	started     time.Time
+	// After the grant (export_grant.go): the link broke (or was closed at
+	// the pause deadline: gaveUp), and when the target was last asked.
+	linkLost   bool
+	gaveUp     bool
+	lastAsk    time.Time
+	lastCheck  time.Time // checkAlive's last run
+	graceUntil time.Time // no timeout before this, after a stall
+	rate       int64     // bytes per second of snapshot, 0 = unlimited
+	started    time.Time
 }
 
 // throttle holds the walker back so that the snapshot stays under the
@@ -192,7 +192,7 @@ func (e *exportJob) runLink() (net.Conn, error) {
 	if err := e.snapshot(); err != nil {
 		return conn, err
 	}
-	return conn, e.finalize(writeErr)
+	return conn, e.finalize(conn, writeErr)
 }
 
 // handshake connects, authenticates and establishes the import.
@@ -393,7 +393,7 @@ func (e *exportJob) checkAlive() error {
 
 // finalize follows the target's requests: pause, grant, and wait to see it
 // own the slots.
-func (e *exportJob) finalize(writeErr <-chan error) error {
+func (e *exportJob) finalize(link net.Conn, writeErr <-chan error) error {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	lastAck := time.Now()
@@ -406,7 +406,10 @@ func (e *exportJob) finalize(writeErr <-chan error) error {
 			}
 			// Never resume the writes on a timer once granted: the
 			// target may have claimed the slots (export_grant.go).
-			if e.linkLost || time.Now().After(e.deadline) {
+			if !e.linkLost && time.Now().After(e.deadline) {
+				e.giveUp(link)
+			}
+			if e.linkLost {
 				if err := e.settleGrant(); err != nil {
 					return err
 				}

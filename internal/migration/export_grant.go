@@ -3,6 +3,7 @@ package migration
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -11,13 +12,15 @@ import (
 
 // After FAILOVER-GRANTED the source no longer decides alone what becomes
 // of the slots: the target may have claimed them (a config epoch bump,
-// saved in its nodes.conf) without the source having heard of it yet. Valkey
-// resumes the writes when the pause deadline passes ("Write loss risk!"):
-// if the claim was made, every write the source acknowledges from then on
-// is lost once the claim reaches it. Shoal keeps the writes to the slots
-// paused until it knows: it sees the target own them (success), or the
-// target, asked directly, says it never will (docs/design/0008, "After
-// the grant"). It asks once the link is gone or the deadline has passed.
+// saved in its nodes.conf) without the source having heard of it yet.
+// Valkey resumes the writes when the pause deadline passes ("Write loss
+// risk!"): if the claim was made, every write the source acknowledges from
+// then on is lost once the claim reaches it. Shoal calls the hand-over off
+// at the deadline as Valkey does (it closes the link, which fails the
+// target's import unless its takeover has begun) but keeps the writes to
+// the slots paused until it knows: it sees the target own them (success),
+// or the target, asked directly, says it did not and never will
+// (docs/design/0008, "After the grant"). It asks once the link is gone.
 
 // How often and how long the source asks the target about a grant.
 const (
@@ -34,16 +37,23 @@ const (
 	grantAbandoned                     // it did not and never will claim them
 )
 
+// giveUp is the pause deadline passing after the grant with the link
+// still up: the source closes it, as Valkey does when it fails the job;
+// the writes stay paused until settleGrant knows the outcome.
+func (e *exportJob) giveUp(link net.Conn) {
+	e.gaveUp, e.linkLost = true, true
+	link.Close()
+	e.m.env.Log.Warn("slot migration: the pause deadline passed after the failover was granted; link closed, "+
+		"writes to the slots stay paused until the target confirms it did not claim them", "job", e.job.Name)
+}
+
 // settleGrant asks the target, at most every grantAskEvery, what became
 // of the grant. It returns the job's failure once the target is known
 // not to claim the slots (resuming the writes is then safe), nil while
-// the source must keep waiting.
+// the source must keep waiting. The message is Valkey's for the same
+// end: the link lost, or the pause lapsed before the hand-over completed
+// (which in Shoal lost no write: the target confirmed it did not claim).
 func (e *exportJob) settleGrant() error {
-	if !e.fenceLogged && time.Now().After(e.deadline) {
-		e.fenceLogged = true
-		e.m.env.Log.Warn("slot migration: the pause deadline passed after the failover was granted; "+
-			"writes to the slots stay paused until the target's claim is known", "job", e.job.Name)
-	}
 	if time.Since(e.lastAsk) < grantAskEvery {
 		return nil
 	}
@@ -57,6 +67,9 @@ func (e *exportJob) settleGrant() error {
 		return nil
 	}
 	e.m.env.Log.Warn("slot migration: the target did not claim the granted slots; resuming writes", "job", e.job.Name)
+	if e.gaveUp {
+		return e.fail(MsgWriteLossRisk)
+	}
 	return e.fail(MsgConnLostTarget)
 }
 
