@@ -278,7 +278,7 @@ func debugSlotMigration(c *Ctx) {
 	case "prevent-pause":
 		c.Node.Migrations.PreventPause.Store(on)
 	case "prevent-failover":
-		c.Node.Migrations.PreventFailover.Store(on)
+		c.Node.Migrations.SetPreventFailover(on)
 	default:
 		c.Error(ErrSubcommandSyntax("debug", c.Argv[1]))
 		return

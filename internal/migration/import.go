@@ -292,6 +292,28 @@ func (l *ImportLink) Closed() {
 	}
 }
 
+// SetPreventFailover is DEBUG SLOTMIGRATION PREVENT-FAILOVER: on, it
+// holds this node's exports in failover-paused and its imports in
+// failover-granted; off, the held imports take over at once (the cron
+// would within a second, but a source's pause is short).
+func (m *Manager) SetPreventFailover(on bool) {
+	m.PreventFailover.Store(on)
+	if on {
+		return
+	}
+	m.mu.Lock()
+	var held []*ImportLink
+	for _, l := range m.imports {
+		if !l.job.Tracking && l.job.State() == StateImportGranted {
+			held = append(held, l)
+		}
+	}
+	m.mu.Unlock()
+	for _, l := range held {
+		l.takeover()
+	}
+}
+
 // tickImports sends ACKs to sources and fails imports whose source went
 // silent for longer than repl-timeout (unless this node itself stalled).
 func (m *Manager) tickImports(now time.Time, stalled bool) {
