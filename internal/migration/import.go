@@ -163,8 +163,9 @@ func (l *ImportLink) Control(sub string) bool {
 			return false
 		}
 		// DEBUG SLOTMIGRATION PREVENT-FAILOVER on the target holds the
-		// import in failover-granted, as in Valkey; the cron takes over
-		// once it is released (if the link is still up by then).
+		// import in failover-granted, as in Valkey; releasing it takes
+		// over (SetPreventFailover, or the cron), unless the link has
+		// failed the import meanwhile.
 		if !l.m.PreventFailover.Load() {
 			l.takeover()
 		}
