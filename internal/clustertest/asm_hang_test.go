@@ -74,9 +74,8 @@ func TestASMSourceHangsAcrossClaim(t *testing.T) {
 	f.src.Stop()
 	f.release(phaseGranted)
 	f.wait(f.tgt, "success")
-	// Frozen past its write pause (2 × cluster-manual-failover-timeout
-	// from the grant).
-	time.Sleep(time.Until(granted.Add(2*time.Second + 500*time.Millisecond)))
+	// Frozen past its write pause (from the grant).
+	time.Sleep(time.Until(granted.Add(asmPauseLength + 500*time.Millisecond)))
 	f.src.Cont()
 	f.wait(f.src, "success")
 	f.waitOK()

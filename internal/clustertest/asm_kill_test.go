@@ -31,30 +31,34 @@ type asmProcs struct {
 	job               string
 }
 
+// asmFailoverTimeoutMs is cluster-manual-failover-timeout in the fault
+// tests; the source's write pause lasts twice that.
+const (
+	asmFailoverTimeoutMs = 1000
+	asmPauseLength       = 2 * asmFailoverTimeoutMs * time.Millisecond
+)
+
 // asmProcDefaults: a short repl-timeout (the link's liveness; the
-// primaries ping their replicas within it) and a 2 s write pause
-// (2 × cluster-manual-failover-timeout).
-var asmProcDefaults = map[string]string{
-	"enable-debug-command":            "yes",
-	"repl-timeout":                    "2",
-	"repl-ping-replica-period":        "1",
-	"cluster-manual-failover-timeout": "1000",
-	"cluster-require-full-coverage":   "no",
-	"cluster-replica-no-failover":     "yes",
+// primaries ping their replicas within it) and a 2 s write pause.
+func asmProcDefaults() map[string]string {
+	return map[string]string{
+		"enable-debug-command":            "yes",
+		"repl-timeout":                    "2",
+		"repl-ping-replica-period":        "1",
+		"cluster-manual-failover-timeout": strconv.Itoa(asmFailoverTimeoutMs),
+		"cluster-require-full-coverage":   "no",
+		"cluster-replica-no-failover":     "yes",
+	}
 }
 
 func newASMProcs(t *testing.T, bin string, overrides map[string]string) *asmProcs {
-	var args []string
-	for k, v := range asmProcDefaults {
-		if o, ok := overrides[k]; ok {
-			v = o
-		}
-		args = append(args, "--"+k, v)
-	}
+	conf := asmProcDefaults()
 	for k, v := range overrides {
-		if _, ok := asmProcDefaults[k]; !ok {
-			args = append(args, "--"+k, v)
-		}
+		conf[k] = v
+	}
+	var args []string
+	for k, v := range conf {
+		args = append(args, "--"+k, v)
 	}
 	f := &asmProcs{t: t, lo: 0, hi: 2730}
 	f.src = startProcNode(t, bin, args...)
@@ -305,9 +309,9 @@ func TestASMKill9Target(t *testing.T) {
 func (f *asmProcs) requireFenced() {
 	f.t.Helper()
 	since := time.Now()
-	// Past the write pause (2 × cluster-manual-failover-timeout), when
-	// Valkey would resume writes with a "Write loss risk!" warning.
-	time.Sleep(2*time.Second + 500*time.Millisecond)
+	// Past the write pause, when Valkey would resume writes with a
+	// "Write loss risk!" warning.
+	time.Sleep(asmPauseLength + 500*time.Millisecond)
 	job := waitJobNamed(f.t, f.src.Client(), f.job, "failover-granted", time.Second)
 	if f.w.ackedSentAfter(since) {
 		f.t.Fatalf("the source acknowledged writes to slots it granted away (job %v)", job)

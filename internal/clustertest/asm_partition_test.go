@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ type asmPartition struct {
 
 func newASMPartition(t *testing.T) *asmPartition {
 	c := testutil.StartCluster(t, 2, "--enable-debug-command", "yes", "--repl-timeout", "2",
-		"--cluster-manual-failover-timeout", "1000")
+		"--cluster-manual-failover-timeout", strconv.Itoa(asmFailoverTimeoutMs))
 	f := &asmPartition{t: t, c: c, lo: 0, hi: 4095}
 	f.px = testutil.StartProxy(t, c.Addr(1))
 	c.Do(1, "CONFIG", "SET", "cluster-announce-port", f.px.Port())
@@ -83,7 +84,7 @@ func (f *asmPartition) migrate(ph asmPhase) {
 // cluster-manual-failover-timeout from the grant, is over for sure: the
 // moment Valkey would resume writes.
 func (f *asmPartition) pastPauseDeadline() {
-	time.Sleep(time.Until(f.granted.Add(2*time.Second + 500*time.Millisecond)))
+	time.Sleep(time.Until(f.granted.Add(asmPauseLength + 500*time.Millisecond)))
 }
 
 func (f *asmPartition) wait(i int, state string) map[string]any {
@@ -192,7 +193,7 @@ func TestASMPartitionCancelDuringHandshake(t *testing.T) {
 // Server.Close must not wait for them, nor acknowledge their writes.
 func TestASMCloseWhileGrantUnresolved(t *testing.T) {
 	c := testutil.StartCluster(t, 2, "--enable-debug-command", "yes", "--repl-timeout", "2",
-		"--cluster-manual-failover-timeout", "1000")
+		"--cluster-manual-failover-timeout", strconv.Itoa(asmFailoverTimeoutMs))
 	ctx := context.Background()
 	c.Do(1, "DEBUG", "SLOTMIGRATION", "PREVENT-FAILOVER", 1)
 	c.Do(0, "CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", 0, 100, "NODE", c.NodeID(1))
