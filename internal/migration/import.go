@@ -206,12 +206,23 @@ func (l *ImportLink) succeed() {
 // Fail ends the import: the staged keys are dropped on this node and, by
 // the propagated FINISH, on its replicas; the link to the source is closed.
 func (l *ImportLink) Fail(msg string) {
+	if l.beginFail(msg) {
+		l.completeFail(msg)
+	}
+}
+
+// beginFail ends the import for the link's next commands (Live turns
+// false); it reports whether this call owns the cleanup.
+func (l *ImportLink) beginFail(msg string) bool {
 	if !l.end.CompareAndSwap(endOpen, endFail) {
-		return // the takeover has begun (it will succeed), or a failure did
+		return false // the takeover has begun (it will succeed), or a failure did
 	}
-	if !l.job.toCleanup(msg) {
-		return // ended, ending, or a tracking entry (which its primary ends)
-	}
+	return l.job.toCleanup(msg) // false: ended, ending, or a tracking entry (its primary ends it)
+}
+
+// completeFail drops the staged keys (taking the slots' locks), tells
+// the replicas and closes the link.
+func (l *ImportLink) completeFail(msg string) {
 	l.cleanup(msg)
 	l.finish(false, msg)
 	if l.closeLink != nil {
@@ -376,7 +387,16 @@ func (l *ImportLink) CommandFailed(errLine string) {
 		msg = MsgOOM
 	}
 	l.m.env.Log.Warn("slot migration: command from the source failed", "job", l.job.Name, "error", errLine)
-	l.Fail(msg)
+	// The failing command's handler holds its slots' locks, which
+	// dropping the staged keys takes too: a synchronous Fail would
+	// deadlock on them. The link's later commands already see the end.
+	if l.beginFail(msg) {
+		l.m.wg.Add(1)
+		go func() {
+			defer l.m.wg.Done()
+			l.completeFail(msg)
+		}()
+	}
 }
 
 // onFlush fails every import when this node's data is flushed, tracking
