@@ -42,6 +42,10 @@ type exportJob struct {
 	deadline time.Time // end of the write pause
 	lastAck  time.Time // last ACK sent during the snapshot
 	granted  bool      // FAILOVER-GRANTED sent: watch the topology closely
+	// When the hand-over's steps happened, for the log line that explains
+	// a long write pause: PAUSED appended, REQUEST-FAILOVER read, CLAIMED
+	// read (zero when the gossip came first).
+	tRequest, tClaimed time.Time
 	// After the grant (export_grant.go): the link broke (or was closed at
 	// the pause deadline: gaveUp), and when the target was last asked.
 	linkLost   bool
@@ -154,7 +158,20 @@ func (e *exportJob) run() {
 	info := e.job.Info(time.Now())
 	e.m.env.Log.Info("slot migration export ended", "job", e.job.Name, "state", info.State,
 		"message", info.Message, "keys", info.Progress.Keys, "bytes", info.Progress.Bytes,
-		"pause_us", info.Progress.PauseMicros, "elapsed", info.Progress.Elapsed)
+		"pause_us", info.Progress.PauseMicros, "elapsed", info.Progress.Elapsed,
+		"request_failover_after_us", e.sincePause(e.tRequest), "claimed_after_us", e.sincePause(e.tClaimed))
+}
+
+// sincePause is how long after the pause began t happened, in µs (-1: it
+// did not happen).
+func (e *exportJob) sincePause(t time.Time) int64 {
+	e.job.mu.Lock()
+	start := e.job.pauseStart
+	e.job.mu.Unlock()
+	if t.IsZero() || start.IsZero() {
+		return -1
+	}
+	return t.Sub(start).Microseconds()
 }
 
 // runLink drives the job; it returns the link so run can close it.
@@ -476,6 +493,7 @@ func (e *exportJob) onControl(msg string) error {
 		if min := time.Now().Add(2 * time.Second); e.deadline.Before(min) {
 			e.deadline = min
 		}
+		e.tRequest = time.Now()
 		e.out.control("FAILOVER-GRANTED")
 		e.granted = true
 		// Writes to the slots are paused, so the stream is complete; the
@@ -485,6 +503,7 @@ func (e *exportJob) onControl(msg string) error {
 		e.job.transition(StateFailoverPaused, StateFailoverGranted)
 	default:
 		if epoch, ok := strings.CutPrefix(msg, "CLAIMED "); ok && e.granted {
+			e.tClaimed = time.Now()
 			e.adoptClaim(epoch)
 			return nil
 		}
