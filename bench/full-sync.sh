@@ -4,9 +4,11 @@
 # this machine. For each server: load the primary, run a write workload
 # against it, attach an empty replica with REPLICAOF and time the sync
 # until the replica reports master_link_status:up, while recording the
-# primary's request latency (before vs during the sync) and its memory
+# primary's request latency (before vs during the sync), its memory
 # (proportional set size of the primary and any child it forks, sampled
-# every 50 ms) during the sync. See bench/README.md.
+# every 250 ms and at the end) and the CPU time the primary (with its
+# child), the replica and the load generator used during the sync. See
+# bench/README.md.
 #
 # Environment overrides:
 #   KEYS=1000000      keys loaded into the primary
@@ -14,8 +16,11 @@
 #   CONNS=4           connections of the write workload (closed loop)
 #   WARM=5            seconds of workload measured before the sync
 #   SIDES="redis shoal"  which servers to run, in order
+#   PSS_EVERY=5       sample memory every 5th poll of the link (polls are 50 ms apart)
 #   SHOAL_BIN=path    use this binary instead of building cmd/shoal-server
 #   SHOAL_ENV=""      environment for shoal-server (e.g. GOMAXPROCS=2)
+#   SHOAL_PRIMARY_ENV="" SHOAL_REPLICA_ENV=""  environment for one of them
+#                     (e.g. SHOAL_CPUPROFILE=file)
 #   REDIS_SERVER=redis-server  REDIS_CLI=redis-cli
 set -euo pipefail
 
@@ -24,7 +29,10 @@ SIZE=${SIZE:-1024}
 CONNS=${CONNS:-4}
 WARM=${WARM:-5}
 SIDES=${SIDES:-"redis shoal"}
+PSS_EVERY=${PSS_EVERY:-5}
 SHOAL_ENV=${SHOAL_ENV:-}
+SHOAL_PRIMARY_ENV=${SHOAL_PRIMARY_ENV:-}
+SHOAL_REPLICA_ENV=${SHOAL_REPLICA_ENV:-}
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
 REDIS_CLI=${REDIS_CLI:-redis-cli}
 
@@ -43,6 +51,18 @@ pss_kb() {
 	local total=0 p v
 	for p in "$1" $(pgrep -P "$1" || true); do
 		v=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
+		total=$((total + ${v:-0}))
+	done
+	echo "$total"
+}
+
+# cpu_ticks prints the CPU time (clock ticks) a process used, including
+# its children (a forking server's snapshot child), reaped or running.
+cpu_ticks() {
+	local total=0 p v
+	for p in "$1" $(pgrep -P "$1" || true); do
+		# fields after the command name, which is in parentheses
+		v=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }')
 		total=$((total + ${v:-0}))
 	done
 	echo "$total"
@@ -167,10 +187,10 @@ run_side() {
 		rpid=$!
 	else
 		# shellcheck disable=SC2086
-		env $SHOAL_ENV "$BIN" --bind 127.0.0.1 --port "$pport" 2>"$WORK/$side/primary.log" &
+		env $SHOAL_ENV $SHOAL_PRIMARY_ENV "$BIN" --bind 127.0.0.1 --port "$pport" 2>"$WORK/$side/primary.log" &
 		ppid=$!
 		# shellcheck disable=SC2086
-		env $SHOAL_ENV "$BIN" --bind 127.0.0.1 --port "$rport" 2>"$WORK/$side/replica.log" &
+		env $SHOAL_ENV $SHOAL_REPLICA_ENV "$BIN" --bind 127.0.0.1 --port "$rport" 2>"$WORK/$side/replica.log" &
 		rpid=$!
 	fi
 	PIDS+=("$ppid" "$rpid")
@@ -197,25 +217,39 @@ run_side() {
 	local lpid=$!
 	PIDS+=("$lpid")
 	sleep "$WARM"
-	local base peak cur t0 t1
+	local base peak cur t0 t1 pcpu rcpu lcpu
 	base=$(pss_kb "$ppid")
 	peak=$base
+	pcpu=$(cpu_ticks "$ppid")
+	rcpu=$(cpu_ticks "$rpid")
+	lcpu=$(cpu_ticks "$lpid")
 	kill -USR1 "$lpid"
 	log "$side: REPLICAOF"
 	t0=$(date +%s.%N)
-	echo "SYNC-START" >>"$WORK/$side/primary.log"
 	"$REDIS_CLI" -p "$rport" replicaof 127.0.0.1 "$pport" >/dev/null
+	local i=0
 	while :; do
-		cur=$(pss_kb "$ppid")
-		[ "$cur" -gt "$peak" ] && peak=$cur
+		# Reading smaps_rollup walks the page tables of a 1 GiB process
+		# (about 30 ms of kernel CPU, with its mmap lock held): sampled
+		# every PSS_EVERY polls only, so that the measurement does not take
+		# a third of a core from the servers it measures.
+		if [ $((i % PSS_EVERY)) -eq 0 ]; then
+			cur=$(pss_kb "$ppid")
+			[ "$cur" -gt "$peak" ] && peak=$cur
+		fi
+		i=$((i + 1))
 		if "$REDIS_CLI" -p "$rport" info replication | tr -d '\r' | grep -q '^master_link_status:up'; then
 			break
 		fi
 		sleep 0.05
 	done
+	cur=$(pss_kb "$ppid")
+	[ "$cur" -gt "$peak" ] && peak=$cur
 	t1=$(date +%s.%N)
-	echo "SYNC-END" >>"$WORK/$side/primary.log"
 	kill -USR2 "$lpid"
+	pcpu=$(($(cpu_ticks "$ppid") - pcpu))
+	rcpu=$(($(cpu_ticks "$rpid") - rcpu))
+	lcpu=$(($(cpu_ticks "$lpid") - lcpu))
 	kill -TERM "$lpid"
 	wait "$lpid" 2>/dev/null || true
 	local rkeys
@@ -224,9 +258,12 @@ run_side() {
 		log "$side: the replica has $rkeys keys, want $KEYS"
 		exit 1
 	fi
-	# name sync_s used_bytes base_kb peak_kb then the latgen lines
+	# name sync_s used_bytes base_kb peak_kb then the latgen lines, then
+	# the CPU seconds of primary, replica and load generator during the sync
 	echo "$side $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') $used $base $peak" \
-		"$(awk '{ printf "%s ", $0 }' "$WORK/$side/lat")" >>"$WORK/results"
+		"$(awk '{ printf "%s ", $0 }' "$WORK/$side/lat")" \
+		"$(awk -v p="$pcpu" -v r="$rcpu" -v l="$lcpu" -v hz="$(getconf CLK_TCK)" \
+			'BEGIN { printf "%.2f %.2f %.2f", p / hz, r / hz, l / hz }')" >>"$WORK/results"
 	stop_pid "$lpid"
 	stop_pid "$rpid"
 	stop_pid "$ppid"
@@ -239,6 +276,7 @@ done
 
 # ---------------------------------------------------------------- report
 # results line: side sync used base peak before n p50 p99 p999 max during n p50 p99 p999 max
+# primary_cpu replica_cpu load_cpu
 log "raw: $(cat "$WORK/results")"
 field() { awk -v s="$1" -v f="$2" '$1 == s { print $f }' "$WORK/results"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
@@ -258,6 +296,9 @@ for col in "p50 8 14" "p99 9 15" "p99.9 10 16" "max 11 17"; do
 	row "primary $1 during sync (us)" "$(field redis "$3")" "$(field shoal "$3")" ""
 done
 row "requests during sync" "$(field redis 13)" "$(field shoal 13)" ""
+row "primary CPU during sync (s)" "$(field redis 18)" "$(field shoal 18)" ""
+row "replica CPU during sync (s)" "$(field redis 19)" "$(field shoal 19)" ""
+row "load generator CPU during sync (s)" "$(field redis 20)" "$(field shoal 20)" ""
 row "primary PSS before sync (MB)" "$(awk -v k="$(field redis 4)" 'BEGIN { printf "%.0f", k / 1024 }')" \
 	"$(awk -v k="$(field shoal 4)" 'BEGIN { printf "%.0f", k / 1024 }')" ""
 row "primary peak PSS during sync (MB)" "$(awk -v k="$(field redis 5)" 'BEGIN { printf "%.0f", k / 1024 }')" \

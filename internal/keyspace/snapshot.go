@@ -3,6 +3,7 @@ package keyspace
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -91,9 +92,13 @@ type Snapshot struct {
 	cur   *bigEntry
 
 	// copier is set when the consumer copies records (SnapshotCopier);
-	// bufs then recycles the buffers records are built in.
+	// bufs then recycles the buffers records are built in: a short free
+	// list rather than a sync.Pool, whose Put allocates a box per buffer
+	// (a million of them for a million records) and whose contents the GC
+	// drops, so a big snapshot would keep making garbage.
 	copier bool
-	bufs   sync.Pool
+	bufMu  sync.Mutex
+	bufs   [][]byte // guarded by bufMu
 
 	closed  atomic.Bool
 	keys    atomic.Int64
@@ -165,10 +170,17 @@ func (sn *Snapshot) record(db *DB, s int, cmd []byte) {
 	sn.bytes.Add(int64(len(cmd)))
 	sn.o.Consumer.SnapshotRecord(db.index, s, cmd)
 	if sn.copier && cap(cmd) <= recordBytes*4 {
-		b := cmd[:0]
-		sn.bufs.Put(&b)
+		sn.bufMu.Lock()
+		if len(sn.bufs) < maxScratch {
+			sn.bufs = append(sn.bufs, cmd[:0])
+		}
+		sn.bufMu.Unlock()
 	}
 }
+
+// maxScratch bounds the free list of record buffers: the walker and the
+// writers running a hook each build one record at a time.
+const maxScratch = 16
 
 // scratch returns a buffer to build the next record in: a reused one when
 // the consumer copies records (no garbage per record, which on a source
@@ -178,9 +190,15 @@ func (sn *Snapshot) scratch() []byte {
 	if !sn.copier {
 		return nil
 	}
-	if b, ok := sn.bufs.Get().(*[]byte); ok {
-		return *b
+	sn.bufMu.Lock()
+	if k := len(sn.bufs); k > 0 {
+		b := sn.bufs[k-1]
+		sn.bufs[k-1] = nil
+		sn.bufs = sn.bufs[:k-1]
+		sn.bufMu.Unlock()
+		return b
 	}
+	sn.bufMu.Unlock()
 	return make([]byte, 0, recordBytes+recordBytes/4)
 }
 
@@ -195,6 +213,11 @@ func (sn *Snapshot) Run(ctx context.Context) error {
 			sn.ks.LockSlot(s)
 			finished := sn.closed.Load() || sn.step(s)
 			sn.ks.UnlockSlot(s)
+			// A client that waited for this slot was readied onto the
+			// walker's P (its run-next slot) by the unlock: let it run
+			// now rather than when the walker blocks or is preempted,
+			// up to 10 ms later.
+			runtime.Gosched()
 			if finished {
 				break
 			}

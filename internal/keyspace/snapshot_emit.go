@@ -114,41 +114,38 @@ func chunkCount(o types.Object) int {
 func listChunk(dst []byte, l *types.List, key string, pos *int) ([]byte, bool) {
 	n := chunkCount(l)
 	stop := min(*pos+n, l.Len()) - 1
-	args := make([][]byte, 0, stop-*pos+1)
-	l.Range(*pos, stop, func(_ int, v []byte) bool { args = append(args, v); return true })
+	b := newRecord(dst, key)
+	l.Range(*pos, stop, func(_ int, v []byte) bool { b.arg(v); return true })
 	*pos = stop + 1
-	return appendCmdArgs(dst, "RPUSH", key, args), *pos >= l.Len()
+	return b.finish("RPUSH", key), *pos >= l.Len()
 }
 
 func setChunk(dst []byte, st *types.Set, key string, cur *uint64) ([]byte, bool) {
-	var args [][]byte
-	// An intset formats members into a scratch buffer: copy each.
-	*cur = st.Scan(*cur, chunkCount(st), func(m []byte) { args = append(args, append([]byte(nil), m...)) })
-	if len(args) == 0 {
-		return nil, *cur == 0
-	}
-	return appendCmdArgs(dst, "SADD", key, args), *cur == 0
+	b := newRecord(dst, key)
+	// An intset formats members into a scratch buffer: each is appended
+	// before the next is formatted.
+	*cur = st.Scan(*cur, chunkCount(st), func(m []byte) { b.arg(m) })
+	return b.finish("SADD", key), *cur == 0
 }
 
 func zsetChunk(dst []byte, z *types.ZSet, key string, cur *uint64) ([]byte, bool) {
-	var args [][]byte
+	b := newRecord(dst, key)
 	*cur = z.Scan(*cur, chunkCount(z), func(m []byte, score float64) {
-		args = append(args, formatScore(score), m)
+		b.score(score)
+		b.arg(m)
 	})
-	if len(args) == 0 {
-		return nil, *cur == 0
-	}
-	return appendCmdArgs(dst, "ZADD", key, args), *cur == 0
+	return b.finish("ZADD", key), *cur == 0
 }
 
 // hashChunk returns an HSET record for a chunk of fields and, when some of
 // them have TTLs, an HPEXPIREAT record per distinct time (one when the
 // fields share it, as HSETEX/HEXPIRE batches usually do).
 func hashChunk(dst []byte, h *types.Hash, key string, cur *uint64, now int64) (rec, ttls []byte, done bool) {
-	var args [][]byte
+	b := newRecord(dst, key)
 	var byTime map[int64][][]byte
 	*cur = h.Scan(*cur, chunkCount(h), now, func(f, v []byte) {
-		args = append(args, f, v)
+		b.arg(f)
+		b.arg(v)
 		if h.VolatileFields() == 0 {
 			return
 		}
@@ -160,26 +157,15 @@ func hashChunk(dst []byte, h *types.Hash, key string, cur *uint64, now int64) (r
 		}
 	})
 	done = *cur == 0
-	if len(args) == 0 {
+	rec = b.finish("HSET", key)
+	if rec == nil {
 		return nil, nil, done
 	}
-	rec = appendCmdArgs(dst, "HSET", key, args)
 	for at, fields := range byTime {
 		hdr := [][]byte{[]byte(strconv.FormatInt(at, 10)), []byte("FIELDS"), []byte(strconv.Itoa(len(fields)))}
 		ttls = appendCmdArgs(ttls, "HPEXPIREAT", key, append(hdr, fields...))
 	}
 	return rec, ttls, done
-}
-
-// formatScore renders a score so that ZADD parses back the same float64.
-func formatScore(f float64) []byte {
-	switch {
-	case math.IsInf(f, 1):
-		return []byte("inf")
-	case math.IsInf(f, -1):
-		return []byte("-inf")
-	}
-	return strconv.AppendFloat(nil, f, 'g', -1, 64)
 }
 
 func appendSetRecord(dst []byte, key string, val []byte, at int64) []byte {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net"
+	"runtime"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/shoal-db/shoal/internal/keyspace"
 )
@@ -35,79 +38,103 @@ import (
 // paceLimit is how many bytes of records may wait for the sender.
 const paceLimit = 8 << 20
 
-// frameLimit bounds one REPLCONF SNAPSHOT frame's payload.
+// frameLimit bounds one REPLCONF SNAPSHOT frame's payload (a single
+// bigger record travels alone).
 const frameLimit = 512 << 10
 
-type record struct {
-	tag int64
-	db  int
-	cmd []byte
-}
+// wakeBytes is how many queued bytes wake the sender: it writes records
+// in big batches rather than one syscall per record, and records below
+// this are sent anyway when the stream grows or the walk ends.
+const wakeBytes = 256 << 10
 
 // fullSync is the snapshot consumer of one full synchronization.
 type fullSync struct {
 	bl   *backlog
 	quit chan struct{} // closed when the sender gives up
 
-	mu     sync.Mutex
-	recs   []record
-	queued int64
-	done   bool
-	err    error
-	wake   chan struct{} // sender: records queued or walk ended
-	room   chan struct{} // walker: the queue drained
+	mu   sync.Mutex
+	q    recQueue
+	done bool
+	err  error
+	wake chan struct{} // sender: records queued or walk ended
+	room chan struct{} // walker: the queue drained
 
-	// bufs recycles record copies once they are sent: the snapshot builds
-	// records in reused memory (CopiesRecords), and without recycling here
-	// a 1 GiB sync would leave 1 GiB of garbage behind, which the GC
-	// turns into memory growth and client latency on the primary.
-	bufs sync.Pool
+	// walkFrom is when the walker last paused or waited (walker only).
+	walkFrom  time.Time
+	walkPause time.Duration
 }
 
-// CopiesRecords marks fullSync as a keyspace.SnapshotCopier.
+// CopiesRecords marks fullSync as a keyspace.SnapshotCopier: records are
+// copied into the queue, so the snapshot builds them in reused memory.
 func (fs *fullSync) CopiesRecords() {}
-
-// copyRecord copies cmd into a recycled buffer when one is big enough.
-func (fs *fullSync) copyRecord(cmd []byte) []byte {
-	if b, ok := fs.bufs.Get().(*[]byte); ok && cap(*b) >= len(cmd) {
-		return append((*b)[:0], cmd...)
-	}
-	return append(make([]byte, 0, max(len(cmd), 512)), cmd...)
-}
-
-// recycle returns sent records' buffers.
-func (fs *fullSync) recycle(recs []record) {
-	for _, r := range recs {
-		if cap(r.cmd) <= 1<<20 {
-			b := r.cmd[:0]
-			fs.bufs.Put(&b)
-		}
-	}
-}
 
 // SnapshotRecord implements keyspace.SnapshotConsumer. It runs with slot
 // s locked; the tag is read after everything that slot's writers
 // propagated before, and before anything they propagate next.
 func (fs *fullSync) SnapshotRecord(db, _ int, cmd []byte) {
 	fs.mu.Lock()
-	cmd = fs.copyRecord(cmd)
-	fs.recs = append(fs.recs, record{tag: fs.bl.end.Load(), db: db, cmd: cmd})
-	fs.queued += int64(len(cmd))
+	before := fs.q.queued
+	fs.q.add(fs.bl.end.Load(), db, cmd)
+	wake := before < wakeBytes && fs.q.queued >= wakeBytes
 	fs.mu.Unlock()
-	signal(fs.wake)
+	if wake {
+		signal(fs.wake)
+	}
 }
 
-// pace blocks the walker while the sender is behind.
+// The walker's CPU share. Between two lock holds the walker pauses for
+// walkPause once it has run for walkSlice: a CPU-bound goroutine keeps its
+// P until it blocks or is preempted (10 ms), and while both Ps of a small
+// machine are busy nobody polls the network, so clients whose requests
+// arrived wait in the kernel (measured: 30% lower primary p99 during a
+// 1 GiB sync on 2 cores; docs/design/0009). The pause is a real sleep,
+// not runtime.Gosched, which puts the walker on the global run queue that
+// the scheduler checks before the network. The share is an eighth of
+// GOMAXPROCS, a quarter of one core on 2 cores and no limit from 8 on; the
+// walk is not the bottleneck of a sync (the replica applying it is), so
+// the sync takes barely longer.
+const (
+	walkSlice    = 250 * time.Microsecond
+	walkShareDen = 8
+)
+
+// walkPauseFor is the pause after each walkSlice for procs Ps.
+func walkPauseFor(procs int) time.Duration {
+	if procs >= walkShareDen {
+		return 0
+	}
+	return walkSlice * time.Duration(walkShareDen-procs) / time.Duration(procs)
+}
+
+// walkShare pauses the walker when its slice is spent.
+func (fs *fullSync) walkShare() {
+	if fs.walkPause <= 0 {
+		return
+	}
+	if fs.walkFrom.IsZero() {
+		fs.walkFrom = time.Now()
+		return
+	}
+	if time.Since(fs.walkFrom) >= walkSlice {
+		time.Sleep(fs.walkPause)
+		fs.walkFrom = time.Now()
+	}
+}
+
+// pace blocks the walker while the sender is behind, and keeps its CPU
+// share.
 func (fs *fullSync) pace() error {
+	fs.walkShare()
 	for {
 		fs.mu.Lock()
-		q := fs.queued
+		q := fs.q.queued
 		fs.mu.Unlock()
 		if q < paceLimit {
 			return nil
 		}
 		select {
 		case <-fs.room:
+			fs.walkFrom = time.Now()
 		case <-fs.quit:
 			return errReplicaGone
 		}
@@ -132,7 +159,8 @@ func signal(ch chan struct{}) {
 // reader, positioned after everything sent.
 func (rep *replica) fullSync(bl *backlog, replid string, closed <-chan struct{}) (*reader, error) {
 	r := rep.r
-	fs := &fullSync{bl: bl, quit: make(chan struct{}), wake: make(chan struct{}, 1), room: make(chan struct{}, 1)}
+	fs := &fullSync{bl: bl, quit: make(chan struct{}), wake: make(chan struct{}, 1), room: make(chan struct{}, 1),
+		walkPause: walkPauseFor(runtime.GOMAXPROCS(0))}
 	var rd *reader
 	streamDB := -1
 	atCut := func() {
@@ -182,61 +210,36 @@ func (rep *replica) fullSync(bl *backlog, replid string, closed <-chan struct{})
 }
 
 // interleave sends the queued records and the backlog in dependency
-// order until the walk ended and every record was sent.
+// order until the walk ended and every record was sent. Each round
+// gathers, in order, the runs of records due (tag <= position) and the
+// stream bytes up to the next run's tag, into one writev of up to
+// syncBatch bytes: under a write workload the tags advance between almost
+// every record, and a syscall per record and stream piece would cost the
+// primary more CPU than the snapshot itself.
 func (rep *replica) interleave(fs *fullSync, rd *reader, closed <-chan struct{}) error {
-	bl := fs.bl
-	buf := make([]byte, 0, sendChunk)
-	var frame []byte
-	var due []record
+	b := newSyncBatch()
 	for {
-		pos := rd.pos.Load()
-		fs.mu.Lock()
-		n := 0
-		for n < len(fs.recs) && fs.recs[n].tag <= pos {
-			n++
+		b.reset()
+		finished, werr, err := b.gather(fs, rd)
+		if err != nil {
+			return err
 		}
-		due = append(due[:0], fs.recs[:n]...)
-		clear(fs.recs[:n])
-		fs.recs = fs.recs[n:]
-		next := int64(math.MaxInt64)
-		if len(fs.recs) > 0 {
-			next = fs.recs[0].tag
-		}
-		// Records queued after this point carry a tag >= end.
-		end := bl.end.Load()
-		finished, werr := fs.done && len(fs.recs) == 0, fs.err
-		for _, rec := range due {
-			fs.queued -= int64(len(rec.cmd))
-		}
-		fs.mu.Unlock()
-		if len(due) > 0 {
+		if b.size > 0 {
+			err := rep.writeBuffers(&b.bufs)
+			fs.mu.Lock()
+			fs.q.release()
+			fs.mu.Unlock()
 			signal(fs.room)
-			var err error
-			if frame, err = rep.sendRecords(frame, due); err != nil {
+			if err != nil {
 				return err
 			}
-			fs.recycle(due)
-			clear(due)
-			continue
-		}
-		if limit := min(next, end); pos < limit {
-			data, _, ok := bl.read(rd, limit, buf)
-			if !ok {
-				return errors.New("replica fell behind the output buffer limit (client-output-buffer-limit replica)")
-			}
-			if err := rep.write(data); err != nil {
-				return err
-			}
-			rd.pos.Add(int64(len(data)))
 			continue
 		}
 		if finished {
-			if werr != nil {
-				return werr
-			}
-			return nil
+			return werr
 		}
-		grown := bl.parkAt(rd, pos)
+		pos := rd.pos.Load()
+		grown := fs.bl.parkAt(rd, pos)
 		if grown == nil {
 			continue // the stream grew meanwhile
 		}
@@ -246,34 +249,109 @@ func (rep *replica) interleave(fs *fullSync, rd *reader, closed <-chan struct{})
 	}
 }
 
-// sendRecords writes records as REPLCONF SNAPSHOT frames, one database
-// and at most frameLimit bytes of commands per frame.
-func (rep *replica) sendRecords(frame []byte, recs []record) ([]byte, error) {
-	for len(recs) > 0 {
-		db, size, n := recs[0].db, 0, 0
-		for n < len(recs) && recs[n].db == db && (n == 0 || size+len(recs[n].cmd) <= frameLimit) {
-			size += len(recs[n].cmd)
-			n++
-		}
-		frame = appendFrameHeader(frame[:0], db, size)
-		for _, rec := range recs[:n] {
-			frame = append(frame, rec.cmd...)
-		}
-		frame = append(frame, '\r', '\n')
-		if err := rep.write(frame); err != nil {
-			return frame, err
-		}
-		recs = recs[n:]
-	}
-	if cap(frame) > 4*frameLimit {
-		frame = nil
-	}
-	return frame, nil
+// syncBatch is one writev of a full sync: frames of records taken from the
+// queue (their bytes referenced in its blocks) and stream bytes, with the
+// small pieces (frame headers, CRLFs, stream bytes) in an arena that is
+// never reallocated while bufs refers to it.
+type syncBatch struct {
+	bufs  net.Buffers
+	iov   [][]byte // bufs' backing array, reused
+	arena []byte
+	open  int // start of the arena segment that is bufs' last element, or -1
+	size  int
 }
+
+// syncBatch bounds the bytes of one batch; arenaSize its small pieces.
+const (
+	syncBatchBytes = 512 << 10
+	arenaSize      = sendChunk + 64<<10
+)
+
+func newSyncBatch() *syncBatch {
+	return &syncBatch{arena: make([]byte, 0, arenaSize), iov: make([][]byte, 0, 64)}
+}
+
+func (b *syncBatch) reset() {
+	clear(b.iov[:cap(b.iov)])
+	b.bufs = b.iov[:0]
+	b.arena = b.arena[:0]
+	b.open = -1
+	b.size = 0
+}
+
+// small appends p (which fits) to the arena and the batch.
+func (b *syncBatch) small(p []byte) {
+	start := len(b.arena)
+	b.arena = append(b.arena, p...)
+	b.grow(start)
+}
+
+// grow adds the arena's bytes from start on to the batch, as part of its
+// last element when that is the arena segment being built.
+func (b *syncBatch) grow(start int) {
+	if b.open < 0 {
+		b.open = start
+		b.bufs = append(b.bufs, nil)
+	}
+	b.bufs[len(b.bufs)-1] = b.arena[b.open:]
+}
+
+// gather fills the batch. finished reports that the walk ended (with
+// werr) and every record was taken.
+func (b *syncBatch) gather(fs *fullSync, rd *reader) (finished bool, werr, err error) {
+	var hdr [64]byte
+	for b.size < syncBatchBytes {
+		pos := rd.pos.Load()
+		added := false
+		fs.mu.Lock()
+		for b.size < syncBatchBytes && cap(b.arena)-len(b.arena) >= len(hdr)+2 {
+			r, ok := fs.q.next()
+			if !ok || r.tag > pos {
+				break
+			}
+			b.small(appendFrameHeader(hdr[:0], r.db, r.n))
+			b.bufs = fs.q.takeNext(b.bufs)
+			b.open = -1
+			b.small(crlfBytes)
+			b.size += r.n
+			added = true
+		}
+		next := int64(math.MaxInt64)
+		if r, ok := fs.q.next(); ok {
+			next = r.tag
+		}
+		// Records queued after this point carry a tag >= end.
+		end := fs.bl.end.Load()
+		finished, werr = fs.done && fs.q.empty(), fs.err
+		fs.mu.Unlock()
+		if limit := min(next, end); pos < limit && cap(b.arena) > len(b.arena) {
+			data, _, ok := fs.bl.read(rd, limit, b.arena[len(b.arena):len(b.arena)])
+			if !ok {
+				return false, nil, errors.New("replica fell behind the output buffer limit (client-output-buffer-limit replica)")
+			}
+			if len(data) > 0 {
+				start := len(b.arena)
+				b.arena = b.arena[:start+len(data)]
+				b.grow(start)
+				rd.pos.Add(int64(len(data)))
+				b.size += len(data)
+				added = true
+			}
+		}
+		if !added {
+			break
+		}
+	}
+	b.iov = b.bufs[:0]
+	return finished, werr, nil
+}
+
+var crlfBytes = []byte("\r\n")
 
 // appendFrameHeader starts REPLCONF SNAPSHOT <db> $<size>.
 func appendFrameHeader(dst []byte, db, size int) []byte {
-	dbs := strconv.Itoa(db)
+	var num [20]byte
+	dbs := strconv.AppendInt(num[:0], int64(db), 10)
 	dst = append(dst, "*4\r\n$8\r\nREPLCONF\r\n$8\r\nSNAPSHOT\r\n$"...)
 	dst = strconv.AppendInt(dst, int64(len(dbs)), 10)
 	dst = append(dst, '\r', '\n')

@@ -93,6 +93,11 @@ func (rep *replica) write(p []byte) error {
 	_ = c.SetWriteDeadline(time.Now().Add(rep.r.timeout()))
 	n, err := c.Write(p)
 	rep.r.stats.netOut.Add(int64(n))
+	return rep.writeErr(err)
+}
+
+// writeErr maps a socket write error to the sender's.
+func (rep *replica) writeErr(err error) error {
 	if err != nil {
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
@@ -101,4 +106,19 @@ func (rep *replica) write(p []byte) error {
 		return errReplicaGone
 	}
 	return nil
+}
+
+// writeBuffers sends bufs with one writev (a few when there are many
+// pieces) within repl-timeout; bufs is consumed.
+func (rep *replica) writeBuffers(bufs *net.Buffers) error {
+	rep.connMu.Lock()
+	c := rep.conn
+	rep.connMu.Unlock()
+	if c == nil {
+		return errReplicaGone
+	}
+	_ = c.SetWriteDeadline(time.Now().Add(rep.r.timeout()))
+	n, err := bufs.WriteTo(c)
+	rep.r.stats.netOut.Add(n)
+	return rep.writeErr(err)
 }

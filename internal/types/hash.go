@@ -306,7 +306,10 @@ func (h *Hash) Scan(cursor uint64, count int, now int64, fn func(field, value []
 	for buckets := 0; ; buckets++ {
 		cursor = h.big.d.Scan(cursor, func(k string, v []byte) {
 			if !h.expiredAt(k, now) {
-				fn([]byte(k), v)
+				// A view of the field, not a copy: callers only read
+				// it (a full sync's walker would otherwise allocate per
+				// field of every big hash it sends).
+				fn(strBytes(k), v)
 				seen++
 			}
 		})
