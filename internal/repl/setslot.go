@@ -86,8 +86,7 @@ func (r *Repl) queueOpenSlots(fs *fullSync, tag int64) {
 		for _, sl := range slots {
 			cmd := appendRESP(nil, [][]byte{[]byte("CLUSTER"), []byte("SETSLOT"), []byte(strconv.Itoa(sl)),
 				[]byte(open.action), []byte(open.slots[sl])})
-			fs.recs = append(fs.recs, record{tag: tag, db: 0, cmd: cmd})
-			fs.queued += int64(len(cmd))
+			fs.q.add(tag, 0, cmd)
 		}
 	}
 }
