@@ -18,6 +18,18 @@ func TestGCLimitFor(t *testing.T) {
 	}
 }
 
+// A live heap that shrank below the pages the runtime still holds does not
+// pull the limit under them (the GC would run back to back).
+func TestGCLimitNotBelowFootprint(t *testing.T) {
+	limit := gcLimitFor(100<<20, 10<<20, gcHeadroomPercent) // 174 MiB
+	if got := gcLimitAtLeast(limit, 400<<20); got != 400<<20 {
+		t.Fatalf("limit %d under a 400 MiB footprint", got)
+	}
+	if got := gcLimitAtLeast(limit, 50<<20); got != limit {
+		t.Fatalf("limit %d, want the formula's %d above a small footprint", got, limit)
+	}
+}
+
 // The tuner reads the runtime's metrics without error and, once a
 // collection happened, sets a limit above the live heap.
 func TestGCTunerTick(t *testing.T) {
