@@ -165,18 +165,9 @@ func clusterSetSlotReplicate(c *Ctx, timeoutMs int64) int {
 		return setSlotAcked
 	}
 	r := c.Node.Repl
-	var closed <-chan struct{}
-	if cn, ok := c.C.Conn.(keysClosedNotifier); ok {
-		closed = cn.Closed()
-	}
-	var expired <-chan time.Time
-	if timeoutMs > 0 {
-		t := time.NewTimer(time.Duration(timeoutMs) * time.Millisecond)
-		defer t.Stop()
-		expired = t.C
-	}
-	poll := time.NewTicker(keysBlockPoll)
-	defer poll.Stop()
+	w := newBlockWait(c, timeoutMs)
+	defer w.stop()
+	closed, expired, poll := w.closed, w.expired, w.poll
 	for {
 		acked, changed := r.Acked(offset)
 		switch {
@@ -188,7 +179,7 @@ func clusterSetSlotReplicate(c *Ctx, timeoutMs int64) int {
 		select {
 		case <-changed:
 		case <-poll.C:
-			if c.C.Flag(ClientCloseASAP) || c.C.Flag(ClientCloseAfterReply) {
+			if w.killed(c) {
 				return setSlotTimeout
 			}
 		case <-expired:

@@ -120,20 +120,46 @@ type keysClosedNotifier interface {
 // cannot signal it.
 const keysBlockPoll = 100 * time.Millisecond
 
+// blockWait is what a command waiting for timeoutMs milliseconds (0:
+// for ever) selects on: its client's connection closing (nil when the
+// connection cannot tell), the timeout (nil: none) and a poll for clients
+// being killed. stop releases the timers.
+type blockWait struct {
+	closed  <-chan struct{}
+	expired <-chan time.Time
+	poll    *time.Ticker
+	timer   *time.Timer
+}
+
+func newBlockWait(c *Ctx, timeoutMs int64) *blockWait {
+	w := &blockWait{poll: time.NewTicker(keysBlockPoll)}
+	if n, ok := c.C.Conn.(keysClosedNotifier); ok {
+		w.closed = n.Closed()
+	}
+	if timeoutMs > 0 {
+		w.timer = time.NewTimer(time.Duration(timeoutMs) * time.Millisecond)
+		w.expired = w.timer.C
+	}
+	return w
+}
+
+func (w *blockWait) stop() {
+	w.poll.Stop()
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+}
+
+// killed reports whether the waiting client is being closed.
+func (w *blockWait) killed(c *Ctx) bool {
+	return c.C.Flag(ClientCloseASAP) || c.C.Flag(ClientCloseAfterReply)
+}
+
 // keysBlock waits timeoutMs milliseconds (0: until the client closes).
 func keysBlock(c *Ctx, timeoutMs int64) {
-	var closed <-chan struct{}
-	if n, ok := c.C.Conn.(keysClosedNotifier); ok {
-		closed = n.Closed()
-	}
-	var expired <-chan time.Time
-	if timeoutMs > 0 {
-		t := time.NewTimer(time.Duration(timeoutMs) * time.Millisecond)
-		defer t.Stop()
-		expired = t.C
-	}
-	poll := time.NewTicker(keysBlockPoll)
-	defer poll.Stop()
+	w := newBlockWait(c, timeoutMs)
+	defer w.stop()
+	closed, expired, poll := w.closed, w.expired, w.poll
 	for {
 		select {
 		case <-expired:
@@ -141,7 +167,7 @@ func keysBlock(c *Ctx, timeoutMs int64) {
 		case <-closed:
 			return
 		case <-poll.C:
-			if c.C.Flag(ClientCloseASAP) || c.C.Flag(ClientCloseAfterReply) {
+			if w.killed(c) {
 				return
 			}
 		}

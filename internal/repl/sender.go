@@ -84,16 +84,8 @@ func (rep *replica) park(a, b <-chan struct{}, closed <-chan struct{}) error {
 
 // write sends p within repl-timeout.
 func (rep *replica) write(p []byte) error {
-	rep.connMu.Lock()
-	c := rep.conn
-	rep.connMu.Unlock()
-	if c == nil {
-		return errReplicaGone
-	}
-	_ = c.SetWriteDeadline(time.Now().Add(rep.r.timeout()))
-	n, err := c.Write(p)
-	rep.r.stats.netOut.Add(int64(n))
-	return rep.writeErr(err)
+	bufs := net.Buffers{p}
+	return rep.writeBuffers(&bufs)
 }
 
 // writeErr maps a socket write error to the sender's.
