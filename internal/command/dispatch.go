@@ -109,6 +109,9 @@ func (n *Node) reject(ctx *Ctx, cmd *Command, msg string) {
 // call runs the command, parking the client and running it again while
 // it asks to block (see blocking.go).
 func (n *Node) call(ctx *Ctx, cmd *Command) {
+	if l := ctx.C.importLink; l != nil {
+		l.YieldToHandover() // another import's hand-over goes first
+	}
 	for first := true; ; first = false {
 		w := n.callOnce(ctx, cmd, first)
 		if ctx.paused != nil {

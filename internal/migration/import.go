@@ -23,6 +23,10 @@ type ImportLink struct {
 	// end decides, once, whether the import ends by its takeover or by a
 	// failure: the link's connection and the cron can both try.
 	end atomic.Int32
+	// handover is set from SNAPSHOT-EOF to the end (yield.go); lastYield
+	// is only touched by the link's own goroutine.
+	handover  atomic.Bool
+	lastYield time.Time
 }
 
 // Values of ImportLink.end.
@@ -150,6 +154,7 @@ func (l *ImportLink) Control(sub string) bool {
 		if !j.transition(StateReceivingSnapshot, StateWaitingPaused) {
 			return false
 		}
+		l.enterHandover()
 		l.push("REQUEST-PAUSE")
 		return true
 	case "PAUSED":
@@ -279,6 +284,7 @@ func (l *ImportLink) propagateFinish(success bool, msg string) {
 }
 
 func (l *ImportLink) forget() {
+	l.leaveHandover()
 	l.m.mu.Lock()
 	if l.m.imports[l.job.Name] == l {
 		delete(l.m.imports, l.job.Name)

@@ -49,6 +49,10 @@ type Manager struct {
 	// imports in failover-granted without the takeover (Valkey's meaning:
 	// the source then waits, paused, in failover-granted) and, a Shoal
 	// addition, a source's exports in failover-paused.
+	// handovers counts imports between SNAPSHOT-EOF and their end
+	// (yield.go).
+	handovers atomic.Int32
+
 	PreventPause    atomic.Bool
 	PreventFailover atomic.Bool
 

@@ -74,6 +74,7 @@ func (l *ImportLink) demote() {
 	if !ok {
 		return
 	}
+	l.leaveHandover()
 	m.env.Log.Info("slot migration: demoted to replica during import, tracking it", "job", j.Name)
 	if l.closeLink != nil {
 		l.closeLink()
