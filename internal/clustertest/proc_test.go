@@ -2,6 +2,7 @@ package clustertest
 
 import (
 	"context"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -36,15 +37,32 @@ func buildServer(t testing.TB) string {
 	return bin
 }
 
-// freePort asks the kernel for a free port on 127.0.0.1.
+// freePort returns a free port on 127.0.0.1.
+//
+// The port is drawn below the kernel's ephemeral range: a process killed
+// and restarted on its ports must find them free, and a port from that
+// range (what port 0 gives) can meanwhile become the local end of some
+// other test's outgoing connection ("bind: address already in use").
 func freePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	lo := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 11000 {
+				lo = n
+			}
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	for range 1000 {
+		port := 10000 + rand.IntN(lo-10000)
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			ln.Close()
+			return port
+		}
+	}
+	t.Fatal("no free port below the ephemeral range")
+	return 0
 }
 
 // proc is a shoal-server process.
