@@ -226,6 +226,17 @@ func (f *asmProcs) logs() {
 
 var asmPhases = []asmPhase{phaseSnapshot, phaseStreaming, phasePaused, phaseGranted}
 
+// newASMProcsHeldAt starts the fixture, loads it, runs the workload and
+// holds a migration in phase ph: where every kill test begins.
+func newASMProcsHeldAt(t *testing.T, bin string, ph asmPhase) *asmProcs {
+	f := newASMProcs(t, bin, nil)
+	t.Cleanup(f.logs)
+	f.preload(asmPreloadKeys(ph), 1000)
+	f.startLoad()
+	f.hold(ph)
+	return f
+}
+
 // TestASMKill9Source: the source dies with SIGKILL at each phase. The
 // target fails its import (the link is gone) and drops its staging, and
 // so does its replica. The source's data died with it (nothing is
@@ -235,11 +246,7 @@ func TestASMKill9Source(t *testing.T) {
 	bin := buildServer(t)
 	for _, ph := range asmPhases {
 		t.Run(string(ph), func(t *testing.T) {
-			f := newASMProcs(t, bin, nil)
-			defer f.logs()
-			f.preload(asmPreloadKeys(ph), 1000)
-			f.startLoad()
-			f.hold(ph)
+			f := newASMProcsHeldAt(t, bin, ph)
 			f.src.Kill()
 			job := f.wait(f.tgt, "failed")
 			expectMessage(t, job, asmLostSource)
@@ -275,11 +282,7 @@ func TestASMKill9Target(t *testing.T) {
 	bin := buildServer(t)
 	for _, ph := range asmPhases {
 		t.Run(string(ph), func(t *testing.T) {
-			f := newASMProcs(t, bin, nil)
-			defer f.logs()
-			f.preload(asmPreloadKeys(ph), 1000)
-			f.startLoad()
-			f.hold(ph)
+			f := newASMProcsHeldAt(t, bin, ph)
 			f.tgt.Kill()
 			if ph == phaseGranted {
 				// The grant is out: the source must neither resume the
@@ -327,11 +330,7 @@ func TestASMKill9TargetReplica(t *testing.T) {
 	bin := buildServer(t)
 	for _, ph := range asmPhases {
 		t.Run(string(ph), func(t *testing.T) {
-			f := newASMProcs(t, bin, nil)
-			defer f.logs()
-			f.preload(asmPreloadKeys(ph), 1000)
-			f.startLoad()
-			f.hold(ph)
+			f := newASMProcsHeldAt(t, bin, ph)
 			f.rep.Kill()
 			f.release(ph)
 			owner := f.tgt
