@@ -117,7 +117,9 @@ func (s *State) setPrimary(p *node, closeSlots, fullSync bool) {
 	me.primary = p
 	s.updateShardID(me, p.shardID)
 	p.addReplica(me)
-	s.resetManualFailover()
 	s.election.authTime = 0
+	// EventReplicate before the EventMFEnd of the reset: a paused primary
+	// must become a replica before its writes resume (server/repl_cluster.go).
 	s.out.Events = append(s.out.Events, Event{Kind: EventReplicate, Node: p.id, FullSync: fullSync})
+	s.resetManualFailover()
 }

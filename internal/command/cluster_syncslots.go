@@ -185,6 +185,14 @@ func (n *Node) importLinkLive(c *Client, slots []int) bool {
 	if !c.importLink.Live() {
 		return false
 	}
+	if n.Cluster.Routes().Replica {
+		// Demoted (a failover of the target shard) before the manager
+		// noticed: the data now follows the new primary's stream, and a
+		// write applied here would move this node's offset past it (its
+		// PSYNC would then need a full sync). Closing the link lets the
+		// manager turn the import into a tracking entry.
+		return false
+	}
 	for _, s := range slots {
 		if !n.KS.Staging(s) {
 			return false

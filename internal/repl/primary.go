@@ -1,8 +1,10 @@
 package repl
 
 import (
+	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -160,6 +162,7 @@ func (r *Repl) Sync(c *command.Ctx, psync bool, replid string, offset int64) {
 	if rd == nil {
 		if replid != "?" {
 			r.stats.partialErr.Add(1)
+			r.log.Info("Partial resynchronization not accepted", "reason", r.partialRefusedLocked(replid, offset))
 		}
 		if conf.capa&capaShoal == 0 {
 			r.mu.Unlock()
@@ -357,5 +360,23 @@ func (r *Repl) pruneConfs() {
 			default:
 			}
 		}
+	}
+}
+
+// partialRefusedLocked says why a PSYNC for replid at offset cannot
+// continue, in Valkey's words: an operator reading why a replica needed a
+// full sync wants the ids and offsets both sides had.
+func (r *Repl) partialRefusedLocked(replid string, offset int64) string {
+	x := r.ids
+	switch {
+	case !strings.EqualFold(replid, x.replid) && !strings.EqualFold(replid, x.replid2):
+		return fmt.Sprintf("Replication ID mismatch (Replica asked for '%s', my replication IDs are '%s' and '%s')",
+			replid, x.replid, x.replid2)
+	case !strings.EqualFold(replid, x.replid) && offset > x.secondOffset:
+		return fmt.Sprintf("Requested offset for second ID was %d, but I can reply up to %d", offset, x.secondOffset)
+	case r.bl == nil:
+		return "no backlog"
+	default:
+		return fmt.Sprintf("the backlog does not hold offset %d", offset)
 	}
 }

@@ -34,6 +34,7 @@ const replFeedEvery = 100 * time.Millisecond
 
 type roleChange struct {
 	promote, replicate, reset bool
+	mfEnd                     bool // end the manual failover hold, after the changes before it
 	node                      cluster.ID
 	fullSync                  bool
 }
@@ -90,7 +91,13 @@ func (cn *clusterNode) replEvent(e cluster.Event) {
 	case cluster.EventMFStart:
 		rr.mfStart()
 	case cluster.EventMFEnd:
-		rr.mfStop()
+		// Queued behind the role change of the same output (setPrimary
+		// emits EventReplicate first): a demoted primary lets writes and
+		// expiry in again only once replication made it a replica. Ended
+		// at once, a write or an expired key slipped in between moved its
+		// offset past the promoted replica's, and the PSYNC that should
+		// have continued became a full sync.
+		rr.enqueue(roleChange{mfEnd: true})
 	}
 }
 
@@ -120,6 +127,8 @@ func (rr *replRoles) loop() {
 func (rr *replRoles) apply(c roleChange) {
 	s := rr.cn.s
 	switch {
+	case c.mfEnd:
+		rr.mfStop()
 	case c.promote && c.reset:
 		s.repl.Reset()
 	case c.promote:

@@ -159,6 +159,16 @@ func (s *Server) Shutdown() {
 // Done is closed when a client sent SHUTDOWN.
 func (s *Server) Done() <-chan struct{} { return s.shutdown }
 
+// Kill stops the server as a crash looks to its peers: the replication
+// links go first, so nothing the shutdown itself does afterwards (failing
+// an import as its link closes, say) reaches the replicas. Without it a
+// test "killing" a target primary saw its replica record "Connection lost
+// to source" instead of the failover it would see after a real crash.
+func (s *Server) Kill() error {
+	s.repl.Close()
+	return s.Close()
+}
+
 // Close stops accepting, disconnects every client, stops the cron and
 // waits for every goroutine the server started.
 func (s *Server) Close() error {

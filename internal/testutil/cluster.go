@@ -159,7 +159,7 @@ func (c *Cluster) Kill(i int) {
 		cl.Close()
 		c.clients[i] = nil
 	}
-	_ = c.Nodes[i].Close()
+	_ = c.Nodes[i].Kill()
 }
 
 // Restart starts node i again on the same client and bus ports, with the
