@@ -103,7 +103,7 @@ func TestNodeFailureAndRestart(t *testing.T) {
 func TestKill9Process(t *testing.T) {
 	bin := buildServer(t)
 	c := testutil.StartClusterNodes(t, 2)
-	port, busPort := freePort(t), freePort(t)
+	port, busPort := testutil.Port(t), testutil.Port(t)
 	dir := t.TempDir()
 	args := []string{"--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--cluster-enabled", "yes",
 		"--cluster-port", strconv.Itoa(busPort), "--cluster-node-timeout", strconv.Itoa(testutil.ClusterNodeTimeout),

@@ -2,7 +2,6 @@ package clustertest
 
 import (
 	"context"
-	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -35,34 +34,6 @@ func buildServer(t testing.TB) string {
 		t.Fatalf("go build shoal-server: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// freePort returns a free port on 127.0.0.1.
-//
-// The port is drawn below the kernel's ephemeral range: a process killed
-// and restarted on its ports must find them free, and a port from that
-// range (what port 0 gives) can meanwhile become the local end of some
-// other test's outgoing connection ("bind: address already in use").
-func freePort(t testing.TB) int {
-	t.Helper()
-	lo := 32768
-	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
-		if f := strings.Fields(string(b)); len(f) > 0 {
-			if n, err := strconv.Atoi(f[0]); err == nil && n > 11000 {
-				lo = n
-			}
-		}
-	}
-	for range 1000 {
-		port := 10000 + rand.IntN(lo-10000)
-		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		if err == nil {
-			ln.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port below the ephemeral range")
-	return 0
 }
 
 // proc is a shoal-server process.
@@ -124,7 +95,7 @@ type procNode struct {
 // top, and waits until it answers.
 func startProcNode(t testing.TB, bin string, directives ...string) *procNode {
 	t.Helper()
-	n := &procNode{t: t, bin: bin, port: freePort(t), busPort: freePort(t), dir: t.TempDir()}
+	n := &procNode{t: t, bin: bin, port: testutil.Port(t), busPort: testutil.Port(t), dir: t.TempDir()}
 	n.args = append([]string{"--bind", "127.0.0.1", "--port", strconv.Itoa(n.port),
 		"--cluster-enabled", "yes", "--cluster-port", strconv.Itoa(n.busPort),
 		"--cluster-node-timeout", strconv.Itoa(testutil.ClusterNodeTimeout),

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/shoal-db/shoal/internal/testutil"
 )
 
 // InCI reports whether the tests run in CI (CI=true), where a missing
@@ -80,7 +82,7 @@ func StartRedis(t testing.TB, bin string, extra ...string) *RedisServer {
 }
 
 func startRedisOnce(bin, dir string, extra []string) (*RedisServer, error) {
-	port, err := freePort()
+	port, err := testutil.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -148,15 +150,6 @@ func (rs *RedisServer) stop() {
 
 // Log returns what the server printed so far.
 func (rs *RedisServer) Log() string { return rs.out.String() }
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("difftest: find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
 
 // HasCommands reports which of names the server at addr does not know,
 // asking COMMAND INFO (a server without COMMAND lacks them all).

@@ -23,7 +23,7 @@ func startRedisCluster(t *testing.T, n int) (ports []int, m *slotMover) {
 	m = &slotMover{t: t}
 	var busPorts []int
 	for i := 0; i < n; i++ {
-		busPorts = append(busPorts, freeTestPort(t))
+		busPorts = append(busPorts, testutil.Port(t))
 		rs := difftest.StartRedis(t, bin, "--cluster-enabled", "yes", "--cluster-node-timeout", "5000",
 			"--cluster-port", strconv.Itoa(busPorts[i]))
 		_, p, _ := net.SplitHostPort(rs.Addr)
@@ -55,15 +55,6 @@ func startRedisCluster(t *testing.T, n int) (ports []int, m *slotMover) {
 		return true
 	})
 	return ports, m
-}
-
-func freeTestPort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // TestAgainstRedisCluster: shoal-benchmark must work against real Redis

@@ -138,16 +138,6 @@ func buildServer(t *testing.T) string {
 	return bin
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // Under a write workload acknowledged with WAIT 1, kill -9 a primary: its
 // replica is promoted within cluster-node-timeout + 2 s, and every write
 // that WAIT acknowledged is there.
@@ -158,7 +148,7 @@ func TestClusterKill9PrimaryFailover(t *testing.T) {
 	const nodeTimeout = testutil.ClusterNodeTimeout
 	bin := buildServer(t)
 	c := testutil.StartClusterNodes(t, 3, "--cluster-node-timeout", strconv.Itoa(nodeTimeout))
-	port, busPort := freePort(t), freePort(t)
+	port, busPort := testutil.Port(t), testutil.Port(t)
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--cluster-enabled", "yes",
 		"--cluster-port", strconv.Itoa(busPort), "--cluster-node-timeout", strconv.Itoa(nodeTimeout), "--dir", dir)

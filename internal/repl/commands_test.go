@@ -311,7 +311,7 @@ func TestServeStaleData(t *testing.T) {
 	if err := r.c.Get(ctx, "k").Err(); err == nil || err.Error() != "redis: nil" {
 		t.Fatalf("GET with the link up: %v", err)
 	}
-	r.c.Do(ctx, "REPLICAOF", "127.0.0.1", freePort(t))
+	r.c.Do(ctx, "REPLICAOF", "127.0.0.1", testutil.Port(t))
 	testutil.WaitFor(t, 10*time.Second, "MASTERDOWN", func() bool {
 		err := r.c.Get(ctx, "k").Err()
 		return err != nil && err.Error() == "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."

@@ -105,13 +105,15 @@ const farewellWait = time.Second
 // did apply the command. The command in progress (its stream bytes are
 // counted once it is applied) is waited for, up to farewellWait.
 func (l *link) farewellAck() {
-	if l.stateNow() != linkConnected {
+	r := l.r
+	if st := l.stateNow(); st != linkConnected {
+		r.log.Debug("leaving the primary without a last acknowledgement: the link is not connected", "state", st)
 		return
 	}
-	r := l.r
 	deadline := time.Now().Add(farewellWait)
 	for !r.applyMu.TryLock() {
 		if time.Now().After(deadline) {
+			r.log.Warn("leaving the primary without a last acknowledgement: a command was still being applied", "waited", farewellWait)
 			return
 		}
 		time.Sleep(time.Millisecond)
@@ -124,6 +126,8 @@ func (l *link) farewellAck() {
 	conn := l.conn
 	l.connMu.Unlock()
 	if bl != nil && conn != nil {
-		_ = l.sendAck(conn, bl)
+		if err := l.sendAck(conn, bl); err != nil {
+			r.log.Warn("leaving the primary: the last acknowledgement failed", "err", err)
+		}
 	}
 }
