@@ -7,7 +7,9 @@
 # load and under a 1:10 set:get load. It prints a markdown table and
 # writes charts under bench/results/migration-*/.
 #
-# Environment: SIZE (default 1g), VALUE (16384), LOAD (true), LEGACY (true).
+# Environment: SIZE (default 1g), VALUE (16384), LOAD (true), LEGACY (true),
+# WARM (2g: memory touched and freed before each event, see warmMemory in
+# bench/migration/nodes.go).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -x /usr/local/go/bin/go ] && ! command -v go >/dev/null 2>&1; then
@@ -18,4 +20,4 @@ bin="$(mktemp -d)"
 trap 'rm -rf "$bin"' EXIT
 go build -o "$bin/shoal-server" ./cmd/shoal-server
 go run ./bench/migration -server "$bin/shoal-server" -size "${SIZE:-1g}" -value "${VALUE:-16384}" \
-	-load="${LOAD:-true}" -legacy="${LEGACY:-true}" "$@"
+	-load="${LOAD:-true}" -legacy="${LEGACY:-true}" -warm "${WARM:-2g}" "$@"

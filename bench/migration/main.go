@@ -31,11 +31,12 @@ type options struct {
 	value            int
 	load, legacy     bool
 	clients          int
+	warm             int64 // bytes touched and freed before each event
 }
 
 func main() {
 	var o options
-	var size string
+	var size, warm string
 	flag.StringVar(&o.server, "server", "./shoal-server", "shoal-server binary")
 	flag.StringVar(&o.cli, "redis-cli", "redis-cli", "redis-cli binary (the legacy path)")
 	flag.StringVar(&o.out, "out", "", "directory for charts and the table (default bench/results/migration-TIME)")
@@ -44,12 +45,16 @@ func main() {
 	flag.BoolVar(&o.load, "load", true, "repeat every event under a 1:10 set:get load")
 	flag.BoolVar(&o.legacy, "legacy", true, "also run the legacy path")
 	flag.IntVar(&o.clients, "clients", 20, "load clients")
+	flag.StringVar(&warm, "warm", "0", "touch and free this much memory before each event (k, m, g suffixes; see warmMemory)")
 	flag.Parse()
 	n, err := parseSize(size)
 	if err != nil {
 		fail(err)
 	}
 	o.size = n
+	if o.warm, err = parseSize(warm); err != nil {
+		fail(err)
+	}
 	if o.out == "" {
 		o.out = filepath.Join("bench", "results", "migration-"+time.Now().Format("20060102-150405"))
 	}
@@ -126,8 +131,8 @@ func run(o options) error {
 				if err != nil {
 					return err
 				}
-				log("%s: %v, %d keys, pause %d µs, source RSS +%s, queue peak %s", r.m.Name, r.m.Duration.Round(time.Millisecond),
-					r.m.Keys, r.m.PauseMaxUs, human(r.m.SourcePeak), human(r.m.Queued))
+				log("%s: %v, %d keys, pause %d µs, source RSS +%s, queue peak %s, node CPU %s", r.m.Name, r.m.Duration.Round(time.Millisecond),
+					r.m.Keys, r.m.PauseMaxUs, human(r.m.SourcePeak), human(r.m.Queued), r.m.CPU)
 				rows = append(rows, r)
 			}
 		}
@@ -166,11 +171,19 @@ func event(ctx context.Context, o options, nodes []*node, keys int64, mode, dir 
 			return legacyIn(ctx, nodes, o.value, o.cli)
 		}
 	}
-	if !loaded {
-		m, err := do()
-		return row{m: m}, err
+	if o.warm > 0 {
+		warmMemory(o.warm)
 	}
-	return underLoad(ctx, o, nodes, keys, do)
+	before := cpuTimes(nodes)
+	var r row
+	var err error
+	if !loaded {
+		r.m, err = do()
+	} else {
+		r, err = underLoad(ctx, o, nodes, keys, do)
+	}
+	r.m.CPU = cpuSince(nodes, before)
+	return r, err
 }
 
 func log(format string, args ...any) {

@@ -20,6 +20,7 @@ type move struct {
 	SourcePeak  int64 // peak RSS growth of a source during the move
 	Queued      int64 // ASM: sum of the jobs' peak output queues
 	MigratedPer float64
+	CPU         cpuUse // CPU time of each node over the whole event
 }
 
 // rssWatch samples the sources' RSS while a move runs and keeps, per

@@ -42,6 +42,10 @@ func startProfiles() (func(), error) {
 			return
 		}
 		defer f.Close()
+		// The profile reflects the last completed collection: without
+		// one here, what was allocated since (a whole migration on an
+		// idle node) is missing from it.
+		runtime.GC()
 		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
 			fmt.Fprintf(os.Stderr, "shoal-server: heap profile: %v\n", err)
 		}

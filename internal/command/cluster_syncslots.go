@@ -80,6 +80,9 @@ func syncSlotsEstablish(c *Ctx) {
 		return
 	}
 	c.C.importLink = l
+	if rs, ok := conn.(readBufferSetter); ok {
+		rs.SetReadBuffer(importReadBuffer)
+	}
 	c.W.OK()
 	// Pushes to the source (ACK, REQUEST-PAUSE...) follow the +OK on the
 	// connection's asynchronous output; nothing else is answered.
@@ -88,6 +91,15 @@ func syncSlotsEstablish(c *Ctx) {
 	// The target's replicas track the import and stage the same keys.
 	c.Tx.Propagate(c.Argv...)
 }
+
+// importReadBuffer is the input buffer of an import link: the source
+// sends in 256 KiB blocks, and a read per block instead of per 16 KiB
+// value takes most of the read system calls off the target.
+const importReadBuffer = 256 << 10
+
+// readBufferSetter is a connection whose input buffer can grow (the
+// server's client connections).
+type readBufferSetter interface{ SetReadBuffer(n int) }
 
 func parseEstablish(args [][]byte) (source, name string, ranges []migration.Range, size int64, msg string) {
 	seen := map[string]bool{}

@@ -159,7 +159,8 @@ func (e *exportJob) run() {
 	e.m.env.Log.Info("slot migration export ended", "job", e.job.Name, "state", info.State,
 		"message", info.Message, "keys", info.Progress.Keys, "bytes", info.Progress.Bytes,
 		"pause_us", info.Progress.PauseMicros, "elapsed", info.Progress.Elapsed,
-		"request_failover_after_us", e.sincePause(e.tRequest), "claimed_after_us", e.sincePause(e.tClaimed))
+		"request_failover_after_us", e.sincePause(e.tRequest), "claimed_after_us", e.sincePause(e.tClaimed),
+		"peak_buffer", e.out.peakBytes(), "blocks_allocated", e.out.blocksMade())
 }
 
 // sincePause is how long after the pause began t happened, in µs (-1: it

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -235,4 +236,50 @@ func FuzzReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkRequestInput(t, data, rng, len(data) < 128, len(data) < 4096)
 	})
+}
+
+// TestReaderSetMinBuffer: growing the buffer between two commands keeps
+// the bytes already read and the argument slices already returned, and
+// later reads fill the bigger buffer.
+func TestReaderSetMinBuffer(t *testing.T) {
+	big := strings.Repeat("v", 20000)
+	var in bytes.Buffer
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&in, "*3\r\n$3\r\nSET\r\n$%d\r\nk%d\r\n$%d\r\n%s\r\n", len(strconv.Itoa(i))+1, i, len(big), big)
+	}
+	src := &countingSrc{r: &in}
+	rd := NewReader(src)
+	first, err := rd.ReadCommand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := first[1]
+	rd.SetMinBuffer(256 << 10)
+	reads := src.reads
+	for i := 1; i < 40; i++ {
+		argv, err := rd.ReadCommand()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(argv[1]); got != "k"+strconv.Itoa(i) || string(argv[2]) != big {
+			t.Fatalf("command %d: key %q, value of %d bytes", i, got, len(argv[2]))
+		}
+	}
+	if string(key) != "k0" {
+		t.Fatalf("the first command's key became %q", key)
+	}
+	// 39 commands of ~20 KB in a 256 KiB buffer: a few reads, not 39.
+	if n := src.reads - reads; n > 6 {
+		t.Fatalf("%d reads after growing the buffer", n)
+	}
+}
+
+type countingSrc struct {
+	r     io.Reader
+	reads int
+}
+
+func (c *countingSrc) Read(p []byte) (int, error) {
+	c.reads++
+	return c.r.Read(p)
 }

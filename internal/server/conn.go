@@ -295,6 +295,11 @@ func (c *conn) Close() {
 // watches it so a disconnection ends the wait.
 func (c *conn) Closed() <-chan struct{} { return c.closed }
 
+// SetReadBuffer grows the connection's input buffer to n bytes
+// (command.readBufferSetter). Only a handler calls it: it runs on the
+// connection goroutine, which owns the reader.
+func (c *conn) SetReadBuffer(n int) { c.rd.SetMinBuffer(n) }
+
 // BufferSizes implements command.Conn.
 func (c *conn) BufferSizes() (qbuf, qbufFree, obuf int) {
 	c.outMu.Lock()
