@@ -64,8 +64,12 @@ func syncSlotsEstablish(c *Ctx) {
 		return
 	}
 	conn := c.C.Conn
+	pushFn := conn.Push
+	if pn, ok := conn.(pushNower); ok {
+		pushFn = pn.PushNow
+	}
 	push := func(sub ...string) {
-		conn.Push(func(w *resp.Writer) {
+		pushFn(func(w *resp.Writer) {
 			w.ArrayLen(2 + len(sub))
 			w.BulkString("CLUSTER")
 			w.BulkString("SYNCSLOTS")
@@ -96,6 +100,11 @@ func syncSlotsEstablish(c *Ctx) {
 // sends in 256 KiB blocks, and a read per block instead of per 16 KiB
 // value takes most of the read system calls off the target.
 const importReadBuffer = 256 << 10
+
+// pushNower is a connection that can write a push on the caller's
+// goroutine (the server's client connections): the import link's
+// messages to the source are part of the hand-over's write pause.
+type pushNower interface{ PushNow(encode func(w *resp.Writer)) }
 
 // readBufferSetter is a connection whose input buffer can grow (the
 // server's client connections).

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -44,15 +45,28 @@ func startRedisCluster(t *testing.T, n int) (ports []int, m *slotMover) {
 	for i := 0; i < n; i++ {
 		m.do(i, "CLUSTER", "ADDSLOTSRANGE", i*slot.Count/n, (i+1)*slot.Count/n-1)
 	}
-	testutil.WaitFor(t, 30*time.Second, "redis cluster_state:ok", func() bool {
+	// cluster_state:ok on each node, and the same slot map everywhere: a
+	// load started while one node still answered with another's view ran
+	// out of redirections.
+	testutil.WaitFor(t, 30*time.Second, "redis cluster_state:ok and one slot map", func() bool {
+		maps := map[string]bool{}
 		for _, c := range m.clients {
 			info, err := c.ClusterInfo(context.Background()).Result()
 			if err != nil || !strings.Contains(info, "cluster_state:ok") ||
 				!strings.Contains(info, "cluster_known_nodes:"+strconv.Itoa(n)+"\r\n") {
 				return false
 			}
+			slots, err := c.ClusterSlots(context.Background()).Result()
+			if err != nil || len(slots) != n {
+				return false
+			}
+			var b strings.Builder
+			for _, s := range slots {
+				fmt.Fprintf(&b, "%d-%d:%s:%s ", s.Start, s.End, s.Nodes[0].ID, s.Nodes[0].Addr)
+			}
+			maps[b.String()] = true
 		}
-		return true
+		return len(maps) == 1
 	})
 	return ports, m
 }

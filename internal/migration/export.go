@@ -38,14 +38,18 @@ type exportJob struct {
 	endState State
 	endMsg   string
 
+	// hoMu guards the hand-over state that the link's reader shares with
+	// run: the reader applies the target's CLAIMED and ends the pause
+	// itself, a goroutine hop less in the write pause (claimFromLink).
+	hoMu     sync.Mutex
 	paused   bool
+	granted  bool      // FAILOVER-GRANTED sent (or about to be): watch the topology closely
+	tClaimed time.Time // CLAIMED read (zero when the gossip came first)
 	deadline time.Time // end of the write pause
 	lastAck  time.Time // last ACK sent during the snapshot
-	granted  bool      // FAILOVER-GRANTED sent: watch the topology closely
-	// When the hand-over's steps happened, for the log line that explains
-	// a long write pause: PAUSED appended, REQUEST-FAILOVER read, CLAIMED
-	// read (zero when the gossip came first).
-	tRequest, tClaimed time.Time
+	// When REQUEST-FAILOVER was read, for the log line that explains a
+	// long write pause.
+	tRequest time.Time
 	// After the grant (export_grant.go): the link broke (or was closed at
 	// the pause deadline: gaveUp), and when the target was last asked.
 	linkLost   bool
@@ -159,7 +163,7 @@ func (e *exportJob) run() {
 	e.m.env.Log.Info("slot migration export ended", "job", e.job.Name, "state", info.State,
 		"message", info.Message, "keys", info.Progress.Keys, "bytes", info.Progress.Bytes,
 		"pause_us", info.Progress.PauseMicros, "elapsed", info.Progress.Elapsed,
-		"request_failover_after_us", e.sincePause(e.tRequest), "claimed_after_us", e.sincePause(e.tClaimed),
+		"request_failover_after_us", e.sincePause(e.tRequest), "claimed_after_us", e.sincePause(e.claimedAt()),
 		"peak_buffer", e.out.peakBytes(), "blocks_allocated", e.out.blocksMade())
 }
 
@@ -304,6 +308,10 @@ func (e *exportJob) readControl(rr *resp.ReplyReader) {
 				e.job.ack(time.Now())
 				continue
 			}
+			if epoch, ok := strings.CutPrefix(msg, "CLAIMED "); ok {
+				// Applied here; run still hears of it (and returns).
+				e.claimFromLink(epoch)
+			}
 			select {
 			case e.ctrl <- msg:
 			case <-e.aborted:
@@ -435,7 +443,7 @@ func (e *exportJob) finalize(link net.Conn, writeErr <-chan error) error {
 		} else if err := e.checkAlive(); err != nil {
 			return err
 		}
-		if e.paused && st == StateFailoverPaused && time.Now().After(e.deadline) {
+		if e.isPaused() && st == StateFailoverPaused && time.Now().After(e.deadline) {
 			return e.fail(MsgPauseTimeout)
 		}
 		if st == StateWaitingPause {
@@ -463,7 +471,7 @@ func (e *exportJob) finalize(link net.Conn, writeErr <-chan error) error {
 			if err := e.onControl(msg); err != nil {
 				return err
 			}
-			if e.granted || e.job.State() == StateWaitingPause {
+			if e.isGranted() || e.job.State() == StateWaitingPause {
 				// The pause is due as soon as the queue drains, and once
 				// granted, writers wait for the target's claim: watch both
 				// every millisecond rather than every tick.
@@ -488,25 +496,27 @@ func (e *exportJob) onControl(msg string) error {
 		if e.m.PreventFailover.Load() {
 			return nil // held paused until the deadline (tests)
 		}
-		if !e.paused || time.Now().After(e.deadline) {
+		if !e.isPaused() || time.Now().After(e.deadline) {
 			return e.fail(MsgUnpausedEarly)
 		}
 		if min := time.Now().Add(2 * time.Second); e.deadline.Before(min) {
 			e.deadline = min
 		}
 		e.tRequest = time.Now()
-		e.out.control("FAILOVER-GRANTED")
+		// Granted before the grant can reach the target: its CLAIMED may
+		// come back at once, to the reader goroutine.
+		e.hoMu.Lock()
 		e.granted = true
+		e.hoMu.Unlock()
+		e.out.control("FAILOVER-GRANTED")
 		// Writes to the slots are paused, so the stream is complete; the
 		// DELs of the slots' keys once the target owns them must not
 		// follow it.
 		e.m.env.KS.RemoveSink(e.out)
 		e.job.transition(StateFailoverPaused, StateFailoverGranted)
 	default:
-		if epoch, ok := strings.CutPrefix(msg, "CLAIMED "); ok && e.granted {
-			e.tClaimed = time.Now()
-			e.adoptClaim(epoch)
-			return nil
+		if strings.HasPrefix(msg, "CLAIMED ") && e.isGranted() {
+			return nil // applied by the reader (claimFromLink)
 		}
 		return e.fail(MsgUnknownSyncSlot)
 	}
@@ -530,7 +540,7 @@ func (e *exportJob) adoptClaim(epoch string) {
 // tryPause pauses writes to the slots once the target has (almost) all of
 // the stream, then marks the point in the stream with PAUSED.
 func (e *exportJob) tryPause() {
-	if e.paused || e.m.PreventPause.Load() {
+	if e.isPaused() || e.m.PreventPause.Load() {
 		return
 	}
 	limit := e.m.env.Config.Int("slot-migration-max-failover-repl-bytes")
@@ -545,7 +555,9 @@ func (e *exportJob) tryPause() {
 		ks.LockSlot(s)
 		ks.UnlockSlot(s) //nolint:staticcheck // an empty critical section is the point
 	}
+	e.hoMu.Lock()
 	e.paused = true
+	e.hoMu.Unlock()
 	start := time.Now()
 	e.deadline = start.Add(e.m.pauseLength())
 	e.out.control("PAUSED")
@@ -559,12 +571,57 @@ func (e *exportJob) tryPause() {
 // they waited. Once the target owns the slots they get -MOVED, so the
 // pause ends as soon as our routes say so.
 func (e *exportJob) endPause() {
-	if !e.paused {
+	e.hoMu.Lock()
+	was := e.paused
+	e.paused = false
+	e.hoMu.Unlock()
+	if !was {
 		return
 	}
-	e.paused = false
 	e.job.recordPause(time.Now())
 	e.m.pause.unpause(e.slots)
+}
+
+func (e *exportJob) isPaused() bool {
+	e.hoMu.Lock()
+	defer e.hoMu.Unlock()
+	return e.paused
+}
+
+func (e *exportJob) isGranted() bool {
+	e.hoMu.Lock()
+	defer e.hoMu.Unlock()
+	return e.granted
+}
+
+func (e *exportJob) claimedAt() time.Time {
+	e.hoMu.Lock()
+	defer e.hoMu.Unlock()
+	return e.tClaimed
+}
+
+// claimFromLink applies the target's CLAIMED on the reader goroutine:
+// our topology learns the claim and, once it shows the target owning the
+// slots, the paused writers are released to -MOVED — without waiting
+// for run to be scheduled (under load each goroutine hop of the
+// hand-over cost up to milliseconds of the pause). It reports whether it
+// handled the message; one that came before the grant is left to run,
+// which fails the job.
+func (e *exportJob) claimFromLink(epoch string) bool {
+	e.hoMu.Lock()
+	ok := e.granted
+	if ok {
+		e.tClaimed = time.Now()
+	}
+	e.hoMu.Unlock()
+	if !ok {
+		return false
+	}
+	e.adoptClaim(epoch)
+	if e.m.targetOwnsAll(e.job.Target, e.slots) {
+		e.endPause()
+	}
+	return true
 }
 
 func (j *Job) recordPause(end time.Time) {

@@ -227,6 +227,41 @@ func (c *conn) Push(encode func(w *resp.Writer)) {
 	c.signal()
 }
 
+// PushNow is Push, then a write of the queue on the calling goroutine
+// when no write is in progress, instead of waiting for the writer
+// goroutine to be scheduled: a slot migration's control messages (the
+// import link's REQUEST-FAILOVER and CLAIMED) are inside the source's
+// write pause, where under load each goroutine hop cost up to
+// milliseconds. A write in progress owns the queue (sockMu) and sends the
+// message right after its own bytes; order is kept either way. The queue
+// is written holding outMu: only for connections nobody publishes to.
+func (c *conn) PushNow(encode func(w *resp.Writer)) {
+	c.Push(encode)
+	if !c.sockMu.TryLock() {
+		return
+	}
+	err := c.flushPendingLocked()
+	c.sockMu.Unlock()
+	if err != nil {
+		c.Close() // as the writer does; not under the locks
+	}
+}
+
+// flushPendingLocked writes the async queue; the caller holds sockMu.
+func (c *conn) flushPendingLocked() error {
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	if !c.async || c.pending.Len() == 0 {
+		return nil
+	}
+	n := c.pending.Len()
+	if err := c.pending.Flush(); err != nil {
+		return err
+	}
+	c.s.node.Stats.NetOutput.Add(int64(n))
+	return nil
+}
+
 func (c *conn) signal() {
 	select {
 	case c.wake <- struct{}{}:
