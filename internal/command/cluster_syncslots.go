@@ -104,7 +104,9 @@ const importReadBuffer = 256 << 10
 // pushNower is a connection that can write a push on the caller's
 // goroutine (the server's client connections): the import link's
 // messages to the source are part of the hand-over's write pause.
-type pushNower interface{ PushNow(encode func(w *resp.Writer)) }
+type pushNower interface {
+	PushNow(encode func(w *resp.Writer))
+}
 
 // readBufferSetter is a connection whose input buffer can grow (the
 // server's client connections).
