@@ -381,19 +381,13 @@ func asmPreloadKeys(ph asmPhase) int {
 
 // TestASMTargetReplicaResyncMidImport: a target replica that full-syncs
 // while its primary imports (here: killed and restarted) must end with
-// the primary's data once the import succeeds.
-//
-// Known gap, hence skipped: Shoal's full synchronization sends the live
-// data only, without the primary's active imports (Valkey's RDB carries
-// the importing slots' keys and a cluster-slot-imports aux field). The
-// resynced replica has no tracking entry, applies the rest of the import
-// to its live data (visible keys of slots its primary does not own), and
-// misses the part sent before the resync: after the hand-over it holds a
-// fraction of the slots. The fix belongs to the full sync (repl and the
-// keyspace snapshot: stage the imports' tables and replay ESTABLISH
-// before them).
+// the primary's data once the import succeeds. The full synchronization
+// replays the open import's ESTABLISH before its records and walks the
+// staged tables (keyspace/imports.go), as Valkey's RDB carries the
+// importing slots; without that the replica applied the rest of the
+// import to its live data and, after the hand-over, held a fraction of
+// the slots.
 func TestASMTargetReplicaResyncMidImport(t *testing.T) {
-	t.Skip("known gap: a full sync does not carry the primary's active imports (see the comment)")
 	f := newASMProcs(t, buildServer(t), nil)
 	defer f.logs()
 	f.preload(200, 1000)

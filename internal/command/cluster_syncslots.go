@@ -56,7 +56,7 @@ func syncSlotsEstablish(c *Ctx) {
 	}
 	m := c.Node.Migrations
 	if c.C.Flag(ClientPrimary) {
-		m.Track(name, ranges)
+		m.Track(name, ranges, c.Argv)
 		return
 	}
 	if c.C.importLink != nil {
@@ -78,7 +78,9 @@ func syncSlotsEstablish(c *Ctx) {
 			}
 		})
 	}
-	l, err := m.Establish(source, name, ranges, size, push, conn.Close)
+	// The import's staging opens with ESTABLISH propagated to the
+	// replicas, as one step (migration.Manager.Establish).
+	l, err := m.Establish(source, name, ranges, size, c.Argv, push, conn.Close)
 	if err != nil {
 		c.Error(migrationErrorText(err))
 		return
@@ -92,8 +94,6 @@ func syncSlotsEstablish(c *Ctx) {
 	// connection's asynchronous output; nothing else is answered.
 	conn.Sync(c.W)
 	c.C.SetFlag(ClientReplyOffNext, true)
-	// The target's replicas track the import and stage the same keys.
-	c.Tx.Propagate(c.Argv...)
 }
 
 // importReadBuffer is the input buffer of an import link: the source

@@ -63,6 +63,11 @@ type Keyspace struct {
 
 	// staging has bit s set while slot s is being imported (staging.go).
 	staging [slot.Count / 64]atomic.Uint64
+	// imports holds the command that opened each import staged here, by
+	// name, for a full synchronization to replay (imports.go); guarded by
+	// importsMu, a leaf lock taken under the imports' slot locks.
+	importsMu sync.Mutex
+	imports   map[string][][]byte
 
 	// flushHook is called after FLUSHDB/FLUSHALL (ops.go).
 	flushHook atomic.Pointer[func()]

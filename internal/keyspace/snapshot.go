@@ -90,6 +90,7 @@ type Snapshot struct {
 	state [slot.Count]uint8
 	rem   map[remKey]struct{}
 	cur   *bigEntry
+	dbBuf []*DB // walkDBs, the walker's only
 
 	// copier is set when the consumer copies records (SnapshotCopier);
 	// bufs then recycles the buffers records are built in: a short free

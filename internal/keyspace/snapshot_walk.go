@@ -31,7 +31,7 @@ func (sn *Snapshot) step(s int) bool {
 // emitted nothing, otherwise.
 func (sn *Snapshot) emitSmallSlot(s int, now int64) bool {
 	n := 0
-	for _, db := range *sn.ks.dbView.Load() {
+	for _, db := range sn.walkDBs() {
 		t := db.slots[s]
 		if t == nil {
 			continue
@@ -46,7 +46,7 @@ func (sn *Snapshot) emitSmallSlot(s int, now int64) bool {
 			}
 		}
 	}
-	for _, db := range *sn.ks.dbView.Load() {
+	for _, db := range sn.walkDBs() {
 		t := db.slots[s]
 		if t == nil {
 			continue
@@ -64,7 +64,7 @@ func (sn *Snapshot) emitSmallSlot(s int, now int64) bool {
 // several holds, and the hook must know which entries are still unsent.
 func (sn *Snapshot) collect(s int) {
 	sn.rem = make(map[remKey]struct{})
-	for _, db := range *sn.ks.dbView.Load() {
+	for _, db := range sn.walkDBs() {
 		t := db.slots[s]
 		if t == nil {
 			continue
@@ -144,4 +144,21 @@ func (sn *Snapshot) wants(t *table, key string, e *Entry, now int64) bool {
 		}
 	}
 	return true
+}
+
+// walkDBs lists the databases the walker visits: the live ones and the
+// shadow databases of imports staged here (imports.go: a replica that
+// synchronizes fully mid-import gets the staged keys, which it stages
+// again because the import's opening command comes first). A slot is
+// either owned or imported, so at most one of the two holds its keys.
+// The slice is the walker's own, reused.
+func (sn *Snapshot) walkDBs() []*DB {
+	sn.dbBuf = sn.dbBuf[:0]
+	for _, db := range *sn.ks.dbView.Load() {
+		sn.dbBuf = append(sn.dbBuf, db)
+		if st := db.stage.Load(); st != nil {
+			sn.dbBuf = append(sn.dbBuf, st)
+		}
+	}
+	return sn.dbBuf
 }

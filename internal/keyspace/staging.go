@@ -104,8 +104,7 @@ func (ks *Keyspace) DropStaged(slots []int) int {
 	dropped := 0
 	for _, s := range slots {
 		ks.locks[s].Lock()
-		ks.forStaged(s, func(_, st *DB) { dropped += ks.dropTable(st, s) })
-		ks.unstage(s)
+		dropped += ks.DropStagedLocked([]int{s})
 		ks.locks[s].Unlock()
 	}
 	return dropped

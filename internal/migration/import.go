@@ -58,7 +58,11 @@ func (l *ImportLink) Name() string { return l.job.Name }
 
 // Establish starts an import on this node (the target). The caller checked
 // syntax; Establish checks the cluster view and the other jobs.
-func (m *Manager) Establish(source, name string, ranges []Range, size int64, push func(...string), closeLink func()) (*ImportLink, error) {
+//
+// head is the ESTABLISH command (the caller's copy): it opens the import
+// on this node's replicas, now through the replication stream and later
+// in a full synchronization (keyspace.OpenImport).
+func (m *Manager) Establish(source, name string, ranges []Range, size int64, head [][]byte, push func(...string), closeLink func()) (*ImportLink, error) {
 	r := m.env.Routes()
 	if r.Replica {
 		return nil, &Error{Code: ErrNotPrimary}
@@ -77,39 +81,63 @@ func (m *Manager) Establish(source, name string, ranges []Range, size int64, pus
 	}
 	slots := Slots(ranges)
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	for _, s := range slots {
+		var code ErrorCode
 		switch {
 		case ownerOf(r, s) != source:
-			return nil, &Error{Code: ErrOwnershipDisagree, Slot: s}
+			code = ErrOwnershipDisagree
 		case hasMarker(r.Importing, s):
-			return nil, &Error{Code: ErrManuallyImporting, Slot: s}
+			code = ErrManuallyImporting
 		case hasMarker(r.Migrating, s):
-			return nil, &Error{Code: ErrManuallyMigrating, Slot: s}
+			code = ErrManuallyMigrating
 		case m.importingLocked(s):
-			return nil, &Error{Code: ErrAlreadyImporting, Slot: s}
+			code = ErrAlreadyImporting
+		default:
+			continue
 		}
+		m.mu.Unlock()
+		return nil, &Error{Code: code, Slot: s}
 	}
 	j := newJob(Import, ranges, source, me, time.Now(), StateWaitingAck)
 	j.Name = name
 	l := m.newLink(j, slots, push, closeLink)
-	m.env.KS.StageSlots(slots)
+	m.mu.Unlock()
+	l.open(head, true)
 	return l, nil
+}
+
+// open stages the import's slots and records head for full
+// synchronizations (keyspace.OpenImport), after m.mu is released: slot
+// locks come before m.mu (the flush hook). An import that ended in
+// between (a flush) is closed again at once.
+func (l *ImportLink) open(head [][]byte, propagate bool) {
+	ks := l.m.env.KS
+	ks.OpenImport(l.job.Name, l.slots, head, propagate)
+	l.job.mu.Lock()
+	ended := l.job.state.Terminal() || l.job.state == StateCleaningUp
+	l.job.mu.Unlock()
+	if ended {
+		ks.DropStaged(l.slots)
+		ks.CloseImport(l.job.Name, l.slots, nil)
+	}
 }
 
 // Track records a primary's import on its replica (state
 // occurring-on-primary): the replication stream fills the staging area.
-func (m *Manager) Track(name string, ranges []Range) *ImportLink {
+//
+// head is the ESTABLISH command as received (the caller's copy), kept for
+// this replica's own replicas' full synchronizations.
+func (m *Manager) Track(name string, ranges []Range, head [][]byte) *ImportLink {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if l := m.imports[name]; l != nil {
+		m.mu.Unlock()
 		return l
 	}
 	j := newJob(Import, ranges, "", "", time.Now(), StateOccurringOnPrimary)
 	j.Name, j.Tracking = name, true
-	slots := Slots(ranges)
-	l := m.newLink(j, slots, nil, nil)
-	m.env.KS.StageSlots(slots)
+	l := m.newLink(j, Slots(ranges), nil, nil)
+	m.mu.Unlock()
+	l.open(head, false) // a replica propagates nothing: its stream relays the primary's
 	return l
 }
 
@@ -211,6 +239,7 @@ func (l *ImportLink) takeover() {
 // succeed completes a tracked import (the replica's primary succeeded).
 func (l *ImportLink) succeed() {
 	l.m.env.KS.PublishStaged(l.slots)
+	l.m.env.KS.CloseImport(l.job.Name, l.slots, nil)
 	l.job.setState(StateSuccess, "")
 	l.forget()
 }
@@ -244,6 +273,23 @@ func (l *ImportLink) completeFail(msg string) {
 
 func (l *ImportLink) cleanup(msg string) {
 	n := l.m.env.KS.DropStaged(l.slots)
+	if l.tracking() {
+		// An active import closes with its FINISH (propagateFinish).
+		l.m.env.KS.CloseImport(l.job.Name, l.slots, nil)
+	}
+	l.ended(msg, n)
+}
+
+// cleanupLocked is cleanup for a tracking entry, by a caller that holds
+// every slot lock (the flush hook).
+func (l *ImportLink) cleanupLocked(msg string) {
+	n := l.m.env.KS.DropStagedLocked(l.slots)
+	l.m.env.KS.CloseImportLocked(l.job.Name)
+	l.ended(msg, n)
+}
+
+// ended marks the import failed, once its staged keys are gone.
+func (l *ImportLink) ended(msg string, n int) {
 	l.job.mu.Lock()
 	if !l.job.state.Terminal() {
 		l.job.state, l.job.message, l.job.updated = StateFailed, msg, time.Now()
@@ -273,11 +319,9 @@ func (l *ImportLink) finish(success bool, msg string) {
 	}
 }
 
-// propagateFinish sends SYNCSLOTS FINISH down the replication stream.
+// propagateFinish sends SYNCSLOTS FINISH down the replication stream and
+// closes the import for full synchronizations in the same step.
 func (l *ImportLink) propagateFinish(success bool, msg string) {
-	if l.m.env.Propagate == nil {
-		return
-	}
 	st := "failed"
 	if success {
 		st = "success"
@@ -287,7 +331,7 @@ func (l *ImportLink) propagateFinish(success bool, msg string) {
 	if msg != "" {
 		argv = append(argv, []byte("MESSAGE"), []byte(msg))
 	}
-	l.m.env.Propagate(argv)
+	l.m.env.KS.CloseImport(l.job.Name, l.slots, argv)
 }
 
 func (l *ImportLink) forget() {
@@ -417,8 +461,10 @@ func (l *ImportLink) CommandFailed(errLine string) {
 // full synchronization, loses what it staged — and a primary that was
 // killed and restarted never sends the FINISH that would drop it), as
 // Valkey's clusterHandleFlushDuringSlotMigration does. It runs
-// under every slot lock (Keyspace.SetFlushHook): the work happens on a
-// goroutine the manager owns.
+// under every slot lock (Keyspace.SetFlushHook): tracking entries end
+// here with the locked variants; an active import's failure (which takes
+// slot locks, tells the replicas and closes the link) runs on a goroutine
+// the manager owns.
 func (m *Manager) onFlush() {
 	// The imports the flush emptied are the ones registered now, not
 	// one established after it (a retry) by the time the goroutine runs.
@@ -428,18 +474,25 @@ func (m *Manager) onFlush() {
 		links = append(links, l)
 	}
 	m.mu.Unlock()
-	if len(links) == 0 {
+	// Tracking entries end here and now: a replica flushes when a full
+	// synchronization begins, and the imports that synchronization opens
+	// again (under the same names) must find the old entries gone.
+	var active []*ImportLink
+	for _, l := range links {
+		if l.tracking() {
+			l.cleanupLocked(MsgFlushed)
+		} else {
+			active = append(active, l)
+		}
+	}
+	if len(active) == 0 {
 		return
 	}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
-		for _, l := range links {
-			if l.tracking() {
-				l.cleanup(MsgFlushed)
-			} else {
-				l.Fail(MsgFlushed)
-			}
+		for _, l := range active {
+			l.Fail(MsgFlushed)
 		}
 	}()
 }

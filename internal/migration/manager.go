@@ -26,9 +26,6 @@ type Env struct {
 	// AdoptClaim applies, on a source, the claim its target reported on
 	// the link (nil: wait for the target's gossip).
 	AdoptClaim func(target string, epoch uint64, slots []int) error
-	// Propagate hands a keyless effect to the replication stream
-	// (SYNCSLOTS FINISH for the target's replicas).
-	Propagate func(argv [][]byte)
 	// Dial opens a link to a node; nil means TCP.
 	Dial func(addr string, timeout time.Duration) (net.Conn, error)
 }

@@ -168,6 +168,15 @@ func (rep *replica) fullSync(bl *backlog, replid string, closed <-chan struct{})
 		rd = bl.newReaderLocked(bl.end.Load(), rep.kill)
 		streamDB = bl.streamDB
 		bl.mu.Unlock()
+		// The imports open at the cut go first, before any record (the
+		// pre-write hook may emit one as soon as the slot locks are
+		// released): the replica stages their slots, so the staged keys
+		// the walk sends land in its staging too (keyspace/imports.go).
+		fs.mu.Lock()
+		for _, head := range r.ks.ImportHeads() {
+			fs.q.add(rd.pos.Load(), 0, appendRESP(nil, head))
+		}
+		fs.mu.Unlock()
 	}
 	// A replica applies its primary's stream on the link goroutine: the
 	// cut must fall between two applied commands, where the data and

@@ -28,7 +28,6 @@ func (s *Server) startMigrations(cn *clusterNode) {
 				return st.AdoptImportClaim(now, cluster.ID(target), epoch, slots)
 			})
 		},
-		Propagate: func(argv [][]byte) { s.ks.PropagateEffect(0, -1, argv) },
 	})
 	s.node.Migrations = m
 	m.Start()
