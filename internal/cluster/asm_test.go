@@ -4,8 +4,8 @@ import "testing"
 
 // A source adopts its target's claim as an UPDATE would: the slots move
 // with the newer epoch, the target keeps the slots it had, our keys in
-// them are to be deleted, nothing is fsynced, and a stale or repeated
-// claim changes nothing.
+// them are to be deleted, nothing is fsynced; a claim with the epoch we
+// know takes new slots, and a stale or repeated one changes nothing.
 func TestAdoptImportClaim(t *testing.T) {
 	s := loadTrio(t, t0)
 	out, err := s.AdoptImportClaim(t0, idX, 9, []int{0, 1, 2})
@@ -33,9 +33,20 @@ func TestAdoptImportClaim(t *testing.T) {
 		t.Fatalf("delete events %v, want slots 0-2", del)
 	}
 
-	out, _ = s.AdoptImportClaim(t0, idX, 9, []int{3})
-	if s.SlotOwner(3) != idMe || out.Save {
-		t.Fatal("a claim with an epoch already known was applied")
+	// The target's second claim of a run keeps its epoch (already the
+	// greatest): its slots move as a PONG's would.
+	if _, err := s.AdoptImportClaim(t0, idX, 9, []int{3}); err != nil {
+		t.Fatal(err)
+	}
+	if s.SlotOwner(3) != idX {
+		t.Fatalf("slot 3 owner %s after a second claim with the same epoch", s.SlotOwner(3))
+	}
+	// Repeated, it changes nothing; older than what we know, nothing.
+	if out, _ = s.AdoptImportClaim(t0, idX, 9, []int{3}); out.Topology {
+		t.Fatal("a repeated claim changed the routes")
+	}
+	if out, _ = s.AdoptImportClaim(t0, idX, 8, []int{4}); s.SlotOwner(4) != idMe || out.Save {
+		t.Fatal("a claim older than the target's known epoch was applied")
 	}
 	if _, err := s.AdoptImportClaim(t0, ID("eeee000000000000000000000000000000000005"), 20, []int{4}); err != ErrClaimUnknownNode {
 		t.Fatalf("unknown node: %v", err)

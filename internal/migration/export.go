@@ -508,7 +508,7 @@ func (e *exportJob) onControl(msg string) error {
 		e.hoMu.Lock()
 		e.granted = true
 		e.hoMu.Unlock()
-		e.out.control("FAILOVER-GRANTED")
+		e.out.controlNow("FAILOVER-GRANTED")
 		// Writes to the slots are paused, so the stream is complete; the
 		// DELs of the slots' keys once the target owns them must not
 		// follow it.
@@ -560,7 +560,7 @@ func (e *exportJob) tryPause() {
 	e.hoMu.Unlock()
 	start := time.Now()
 	e.deadline = start.Add(e.m.pauseLength())
-	e.out.control("PAUSED")
+	e.out.controlNow("PAUSED")
 	e.job.mu.Lock()
 	e.job.pauseStart = start
 	e.job.mu.Unlock()

@@ -38,6 +38,12 @@ type outBuf struct {
 	snap    int64 // bytes of snapshot records appended (RATE counts them)
 	peak    int64 // most bytes ever pending: the source's memory overhead
 	made    int   // blocks allocated: more than a handful means churn
+	// w is the link (set by writeTo); writing is set while a write to it
+	// is in progress, by writeTo or controlNow, which take turns.
+	w        io.Writer
+	deadline func() // refreshes w's write deadline before a write
+	writing  bool
+	writeErr error // a controlNow write failed
 }
 
 func (o *outBuf) peakBytes() int64 {
@@ -106,6 +112,34 @@ func (o *outBuf) control(sub string) {
 	o.mu.Lock()
 	o.appendArgv([][]byte{[]byte("CLUSTER"), []byte("SYNCSLOTS"), []byte(sub)})
 	o.appended()
+}
+
+// controlNow is control for the hand-over's messages (PAUSED,
+// FAILOVER-GRANTED), which the write pause waits on: when nothing is
+// queued and no write is in progress, the caller writes the message
+// itself instead of waking the writer goroutine (under load each hop
+// between goroutines cost up to milliseconds). Otherwise it queues it.
+func (o *outBuf) controlNow(sub string) {
+	o.mu.Lock()
+	if o.w == nil || o.writing || len(o.blocks) > 0 || o.closed {
+		o.mu.Unlock()
+		o.control(sub)
+		return
+	}
+	o.writing = true
+	w, deadline := o.w, o.deadline
+	o.mu.Unlock()
+	msg := appendArgv(nil, [][]byte{[]byte("CLUSTER"), []byte("SYNCSLOTS"), []byte(sub)})
+	deadline()
+	n, err := w.Write(msg)
+	o.mu.Lock()
+	o.writing = false
+	o.sent += int64(n)
+	if err != nil {
+		o.writeErr = err // writeTo returns it: the link is down
+	}
+	o.cond.Broadcast()
+	o.mu.Unlock()
 }
 
 func (o *outBuf) selectDB(db int) {
@@ -195,10 +229,17 @@ func (o *outBuf) close() {
 // fails; it returns the write error (nil after close). Pending blocks go
 // out in one writev.
 func (o *outBuf) writeTo(w io.Writer, deadline func()) error {
+	o.mu.Lock()
+	o.w, o.deadline = w, deadline
+	o.mu.Unlock()
 	for {
 		o.mu.Lock()
-		for len(o.blocks) == 0 && !o.closed {
+		for (len(o.blocks) == 0 || o.writing) && !o.closed && o.writeErr == nil {
 			o.cond.Wait()
+		}
+		if err := o.writeErr; err != nil {
+			o.mu.Unlock()
+			return err
 		}
 		if o.closed {
 			o.mu.Unlock()
@@ -212,11 +253,13 @@ func (o *outBuf) writeTo(w io.Writer, deadline func()) error {
 		}
 		blocks := append([][]byte(nil), o.blocks[:k]...)
 		o.blocks = append(o.blocks[:0], o.blocks[k:]...)
+		o.writing = true
 		o.mu.Unlock()
 		deadline()
 		bufs := append(net.Buffers(nil), blocks...)
 		n, err := bufs.WriteTo(w)
 		o.mu.Lock()
+		o.writing = false
 		o.sent += n
 		o.pend -= n
 		for _, b := range blocks {

@@ -3,6 +3,7 @@ package migration
 import (
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 )
@@ -57,5 +58,49 @@ func TestOutBufReusesBlocks(t *testing.T) {
 	t.Logf("%d blocks allocated, peak %d bytes pending", o.blocksMade(), o.peakBytes())
 	if made := o.blocksMade(); made > maxFreeBlocks+1 {
 		t.Fatalf("%d blocks allocated for %d records (peak %d bytes pending)", made, records, o.peakBytes())
+	}
+}
+
+// TestOutBufControlNowKeepsOrder: a hand-over message written directly
+// by its caller never overtakes what is queued or being written.
+func TestOutBufControlNowKeepsOrder(t *testing.T) {
+	r, w := net.Pipe()
+	defer r.Close()
+	o := newOutBuf([]int{0}, 0)
+	done := make(chan error, 1)
+	go func() { done <- o.writeTo(w, func() {}) }()
+	rec := make([]byte, 100<<10)
+	for i := range rec {
+		rec[i] = 'r'
+	}
+	for i := 0; i < 20; i++ {
+		o.SnapshotRecord(0, 0, rec) // 2 MB: net.Pipe makes the writer wait for the reader
+	}
+	o.controlNow("PAUSED")
+	_ = r.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var got []byte
+	buf := make([]byte, 64<<10)
+	for !strings.Contains(string(got), "PAUSED") {
+		n, err := r.Read(buf)
+		if err != nil {
+			t.Fatalf("after %d bytes: %v", len(got), err)
+		}
+		got = append(got, buf[:n]...)
+	}
+	if i := strings.Index(string(got), "PAUSED"); i < 20*len(rec) {
+		t.Fatalf("PAUSED at byte %d, before the %d bytes queued ahead of it", i, 20*len(rec))
+	}
+	// Nothing queued now: the caller writes the next one itself.
+	wrote := make(chan struct{})
+	go func() { o.controlNow("FAILOVER-GRANTED"); close(wrote) }()
+	n, err := r.Read(buf)
+	if err != nil || !strings.Contains(string(buf[:n]), "FAILOVER-GRANTED") {
+		t.Fatalf("read %q, %v", buf[:n], err)
+	}
+	<-wrote
+	o.close()
+	w.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
