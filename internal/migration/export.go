@@ -228,6 +228,7 @@ func (e *exportJob) handshake() (net.Conn, *resp.ReplyReader, error) {
 		return nil, nil, e.fail("Unable to connect to target node: " + dialReason(err))
 	}
 	e.setHandshakeConn(conn, true)
+	boundSendBuffer(conn)
 	rr := resp.NewReplyReader(conn)
 	conn.SetDeadline(time.Now().Add(e.m.replTimeout()))
 	if pass, _ := e.m.env.Config.Get("primaryauth"); pass != "" {
@@ -635,4 +636,19 @@ func (j *Job) recordPause(end time.Time) {
 // String names a job for logs.
 func (e *exportJob) String() string {
 	return fmt.Sprintf("export %s %s -> %s", e.job.Name, FormatRanges(e.job.Ranges), e.job.Target)
+}
+
+// linkKernelBuffer bounds the link's socket buffers (the target bounds
+// its receive side). The pause starts once the output queue is empty, but
+// bytes in the kernel's buffers are not applied yet either: autotuned on
+// loopback they held megabytes under load, and the target applied them
+// inside the write pause (PAUSED to REQUEST-FAILOVER took 5-9 ms). Small
+// buffers keep that backlog in the queue, where the pause waits it out.
+const linkKernelBuffer = 256 << 10
+
+// boundSendBuffer applies linkKernelBuffer to a TCP link.
+func boundSendBuffer(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(linkKernelBuffer)
+	}
 }

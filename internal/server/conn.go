@@ -330,10 +330,19 @@ func (c *conn) Close() {
 // watches it so a disconnection ends the wait.
 func (c *conn) Closed() <-chan struct{} { return c.closed }
 
-// SetReadBuffer grows the connection's input buffer to n bytes
-// (command.readBufferSetter). Only a handler calls it: it runs on the
+// SetReadBuffer sizes the connection's input buffer for a bulk stream of
+// n-byte reads (command.readBufferSetter). Only a handler calls it: it runs on the
 // connection goroutine, which owns the reader.
-func (c *conn) SetReadBuffer(n int) { c.rd.SetMinBuffer(n) }
+func (c *conn) SetReadBuffer(n int) {
+	c.rd.SetMinBuffer(n)
+	// The socket's receive buffer too, to about the same size: an
+	// import link's bytes waiting in the kernel are not applied yet, and
+	// a migration's write pause would wait for them (migration's
+	// linkKernelBuffer on the source side).
+	if tc, ok := c.nc.(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(n)
+	}
+}
 
 // BufferSizes implements command.Conn.
 func (c *conn) BufferSizes() (qbuf, qbufFree, obuf int) {
