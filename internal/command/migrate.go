@@ -125,9 +125,12 @@ func migrateParse(c *Ctx) (migrateArgs, bool) {
 
 // migrateItem is one key to send, with its value's payload.
 type migrateItem struct {
-	key     []byte
-	ttl     int64 // relative, ms; 0 for none
-	payload []byte
+	key []byte
+	ttl int64 // relative, ms; 0 for none
+	// The value, encoded as a DUMP payload straight into the request
+	// (migrateRequest); valid while the command holds the key's slot lock.
+	str []byte
+	obj types.Object
 }
 
 // migrateCommand is MIGRATE host port key|"" destination-db timeout [COPY]
@@ -147,11 +150,11 @@ func migrateCommand(c *Ctx) {
 	items := make([]migrateItem, 0, len(a.keys))
 	for _, k := range a.keys {
 		if e := c.Tx.Lookup(k, 0); e != nil {
-			p, ok := migratePayload(c, e)
-			if !ok {
+			if _, ok := e.Obj.(types.Dumpable); e.Obj != nil && !ok {
+				c.Error(ErrKeysDumpUnsupported)
 				return
 			}
-			items = append(items, migrateItem{key: k, payload: p})
+			items = append(items, migrateItem{key: k, str: e.Str, obj: e.Obj})
 		}
 	}
 	if len(items) == 0 {
@@ -175,25 +178,12 @@ func migrateCommand(c *Ctx) {
 	c.Node.migrateTransfer(c, &a, live)
 }
 
-func migratePayload(c *Ctx, e *keyspace.Entry) ([]byte, bool) {
-	if e.Obj == nil {
-		return types.DumpString(e.Str), true
-	}
-	p, err := types.DumpObject(e.Obj)
-	if err != nil {
-		c.Error(ErrKeysDumpUnsupported)
-		return nil, false
-	}
-	return p, true
-}
-
-// migrateRequest encodes [AUTH] [SELECT] and one RESTORE(-ASKING) per item.
-func migrateRequest(a *migrateArgs, items []migrateItem, selectDB, cluster bool) []byte {
-	size := 64
-	for _, it := range items {
-		size += 64 + len(it.key) + len(it.payload)
-	}
-	b := make([]byte, 0, size)
+// migrateRequest appends to b [AUTH] [SELECT] and one RESTORE(-ASKING)
+// per item, each value encoded in scratch first; it returns both buffers
+// for reuse. A payload and a request allocated per call were garbage the
+// size of the data moved: on a big rebalance the heap grew by it between
+// collections and every new page cost a fault.
+func migrateRequest(a *migrateArgs, items []migrateItem, selectDB, cluster bool, b, scratch []byte) ([]byte, []byte) {
 	if a.auth {
 		if a.user != "" {
 			b = migrateAppendArgs(b, []byte("AUTH"), []byte(a.user), []byte(a.password))
@@ -210,14 +200,16 @@ func migrateRequest(a *migrateArgs, items []migrateItem, selectDB, cluster bool)
 	}
 	var ttl [20]byte
 	for _, it := range items {
+		// Dumpable was checked by migrateCommand: no error here.
+		scratch, _ = types.AppendDump(scratch[:0], it.str, it.obj)
 		t := strconv.AppendInt(ttl[:0], it.ttl, 10)
 		if a.replace {
-			b = migrateAppendArgs(b, name, it.key, t, it.payload, []byte("REPLACE"))
+			b = migrateAppendArgs(b, name, it.key, t, scratch, []byte("REPLACE"))
 		} else {
-			b = migrateAppendArgs(b, name, it.key, t, it.payload)
+			b = migrateAppendArgs(b, name, it.key, t, scratch)
 		}
 	}
-	return b
+	return b, scratch
 }
 
 func migrateAppendArgs(b []byte, args ...[]byte) []byte {
@@ -286,8 +278,10 @@ func (n *Node) migrateTransfer(c *Ctx, a *migrateArgs, items []migrateItem) {
 // back in or discards it.
 func (n *Node) migrateExchange(c *Ctx, a *migrateArgs, mc *migrateConn, items []migrateItem) migrateAttempt {
 	selectDB := mc.lastDB != a.db
-	req := migrateRequest(a, items, selectDB, n.ClusterEnabled)
-	if err := mc.writeAll(req); err != nil {
+	mc.req, mc.scratch = migrateRequest(a, items, selectDB, n.ClusterEnabled, mc.req[:0], mc.scratch[:0])
+	err := mc.writeAll(mc.req)
+	mc.trimBuffers()
+	if err != nil {
 		n.migrate.discard(mc)
 		return migrateAttempt{sockErr: true, writeErr: true, timeout: migrateTimedOut(err)}
 	}

@@ -46,6 +46,22 @@ type migrateConn struct {
 	// newer generation and leaves the connection alone.
 	gen   uint64
 	timer *time.Timer
+	// req and scratch are reused by each MIGRATE on this connection (one
+	// at a time: it is checked out): the request and a value's payload.
+	req, scratch []byte
+}
+
+// migrateKeepBuffer bounds what a cached connection keeps of its buffers
+// after a request: a MIGRATE of huge values does not pin their size.
+const migrateKeepBuffer = 4 << 20
+
+func (mc *migrateConn) trimBuffers() {
+	if cap(mc.req) > migrateKeepBuffer {
+		mc.req = nil
+	}
+	if cap(mc.scratch) > migrateKeepBuffer {
+		mc.scratch = nil
+	}
 }
 
 // migrateDialError is a failure to open a connection. addr tells whether

@@ -71,6 +71,26 @@ func DumpString(v []byte) []byte {
 	return w.finish()
 }
 
+// AppendDump appends to dst the payload of a value: the string str when
+// obj is nil, else the collection obj. MIGRATE builds its requests with it
+// in memory it reuses, where a payload per key was garbage the size of
+// the data moved.
+func AppendDump(dst, str []byte, obj Object) ([]byte, error) {
+	w := DumpWriter{buf: dst, start: len(dst)}
+	if obj == nil {
+		w.buf = append(w.buf, byte(KindString))
+		w.Bytes(str)
+		return w.finish(), nil
+	}
+	d, ok := obj.(Dumpable)
+	if !ok {
+		return dst, ErrDumpUnsupported
+	}
+	w.buf = append(w.buf, byte(obj.Kind()))
+	d.AppendDump(&w)
+	return w.finish(), nil
+}
+
 // DumpObject returns the payload of a collection value.
 func DumpObject(o Object) ([]byte, error) {
 	d, ok := o.(Dumpable)
@@ -151,7 +171,8 @@ func decodeDumpBody(k Kind, body []byte, lim Limits) (DumpValue, error) {
 
 // DumpWriter builds a payload body.
 type DumpWriter struct {
-	buf []byte
+	buf   []byte
+	start int // where the payload begins in buf (AppendDump)
 }
 
 // Uvarint appends an unsigned varint.
@@ -181,7 +202,7 @@ func (w *DumpWriter) Float64(f float64) {
 func (w *DumpWriter) finish() []byte {
 	w.buf = append(w.buf, dumpMagic0, dumpMagic1)
 	w.buf = binary.LittleEndian.AppendUint16(w.buf, DumpVersion)
-	sum := crc64.Checksum(w.buf, crc64.MakeTable(crc64.ECMA))
+	sum := crc64.Checksum(w.buf[w.start:], crc64.MakeTable(crc64.ECMA))
 	w.buf = binary.LittleEndian.AppendUint64(w.buf, sum)
 	return w.buf
 }

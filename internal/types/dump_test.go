@@ -141,3 +141,25 @@ func FuzzParseDumpBody(f *testing.F) {
 		_, _ = ParseDump(w.finish())
 	})
 }
+
+// TestAppendDump: a payload appended after other bytes is the payload
+// DumpString gives (the checksum covers the payload only), and it loads.
+func TestAppendDump(t *testing.T) {
+	v := bytes.Repeat([]byte("v"), 20000)
+	prefix := []byte("*5\r\n$14\r\nRESTORE-ASKING\r\n")
+	got, err := AppendDump(append([]byte(nil), prefix...), v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(got, prefix) || !bytes.Equal(got[len(prefix):], DumpString(v)) {
+		t.Fatal("AppendDump after a prefix differs from DumpString")
+	}
+	if err := VerifyDump(got[len(prefix):]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := AppendDump(nil, nil, notDumpable{}); !errors.Is(err, ErrDumpUnsupported) {
+		t.Fatalf("an object without a dump format: %v", err)
+	}
+}
+
+type notDumpable struct{ Object }
