@@ -447,6 +447,14 @@ func (l *ImportLink) CommandFailed(errLine string) {
 	// The failing command's handler holds its slots' locks, which
 	// dropping the staged keys takes too: a synchronous Fail would
 	// deadlock on them. The link's later commands already see the end.
+	l.failUnderLocks(msg)
+}
+
+// failUnderLocks fails the import from a caller that holds slot locks:
+// the end is marked at once (the link's later commands see it under
+// their own locks and are not applied, nor propagated), and the cleanup,
+// which takes the slots' locks, runs on a goroutine the manager owns.
+func (l *ImportLink) failUnderLocks(msg string) {
 	if l.beginFail(msg) {
 		l.m.wg.Add(1)
 		go func() {
@@ -462,9 +470,9 @@ func (l *ImportLink) CommandFailed(errLine string) {
 // killed and restarted never sends the FINISH that would drop it), as
 // Valkey's clusterHandleFlushDuringSlotMigration does. It runs
 // under every slot lock (Keyspace.SetFlushHook): tracking entries end
-// here with the locked variants; an active import's failure (which takes
-// slot locks, tells the replicas and closes the link) runs on a goroutine
-// the manager owns.
+// here with the locked variants; an active import is marked failed here
+// and cleaned up (which takes slot locks, tells the replicas and closes
+// the link) on a goroutine the manager owns (failUnderLocks).
 func (m *Manager) onFlush() {
 	// The imports the flush emptied are the ones registered now, not
 	// one established after it (a retry) by the time the goroutine runs.
@@ -474,25 +482,18 @@ func (m *Manager) onFlush() {
 		links = append(links, l)
 	}
 	m.mu.Unlock()
-	// Tracking entries end here and now: a replica flushes when a full
-	// synchronization begins, and the imports that synchronization opens
-	// again (under the same names) must find the old entries gone.
-	var active []*ImportLink
+	// Both end here and now, in the flush's place in the stream.
+	// Tracking entries: a replica flushes when a full synchronization
+	// begins, and the imports that synchronization opens again (under the
+	// same names) must find the old entries gone. Active imports: their
+	// link's later commands must not be applied, or propagated after the
+	// FLUSHALL to replicas whose tracking entries the FLUSHALL ended (they
+	// would land in the replicas' live tables).
 	for _, l := range links {
 		if l.tracking() {
 			l.cleanupLocked(MsgFlushed)
 		} else {
-			active = append(active, l)
+			l.failUnderLocks(MsgFlushed)
 		}
 	}
-	if len(active) == 0 {
-		return
-	}
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		for _, l := range active {
-			l.Fail(MsgFlushed)
-		}
-	}()
 }
