@@ -277,6 +277,9 @@ func (r *Repl) removeReplica(rep *replica) {
 	r.mu.Lock()
 	if r.replicas[rep.client] == rep {
 		delete(r.replicas, rep.client)
+		if rep.state.Load() == stateOnline {
+			r.rememberDepartedLocked(rep.ackOff.Load())
+		}
 		if len(r.replicas) == 0 {
 			r.noReplicasSince = time.Now()
 		}
@@ -326,8 +329,39 @@ func (r *Repl) Acked(offset int64) (int, <-chan struct{}) {
 			n++
 		}
 	}
+	cutoff := time.Now().Add(-departedFor)
+	for _, d := range r.departed {
+		if d.at.After(cutoff) && d.off >= offset {
+			n++
+		}
+	}
 	r.mu.Unlock()
 	return n, ch
+}
+
+// departedAck is what a replica that left had acknowledged, and when it
+// left.
+type departedAck struct {
+	off int64
+	at  time.Time
+}
+
+// departedFor is how long a departed replica's acknowledgement counts:
+// long enough for a waiter to wake, far shorter than any offset it could
+// wrongly satisfy (a later wait's offset lies past what the replica had).
+const departedFor = time.Second
+
+// rememberDepartedLocked records a leaving replica's acknowledgement,
+// keeping only recent ones (r.mu held).
+func (r *Repl) rememberDepartedLocked(off int64) {
+	cutoff := time.Now().Add(-departedFor)
+	kept := r.departed[:0]
+	for _, d := range r.departed {
+		if d.at.After(cutoff) {
+			kept = append(kept, d)
+		}
+	}
+	r.departed = append(kept, departedAck{off: off, at: time.Now()})
 }
 
 // RequestAck implements command.Replication: it appends REPLCONF GETACK

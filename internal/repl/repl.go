@@ -75,6 +75,11 @@ type Repl struct {
 
 	ackMu sync.Mutex
 	ackCh chan struct{} // closed and replaced when acks change
+	// departed holds the last acknowledged offsets of replicas that left
+	// in the last departedFor (guarded by mu): a replica that acknowledges
+	// and leaves at once (the farewell ACK of one following a slot's new
+	// owner, setslot.go) is often gone before the waiter wakes to count.
+	departed []departedAck
 
 	stats struct {
 		full, partialOK, partialErr atomic.Int64
