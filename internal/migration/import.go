@@ -59,9 +59,9 @@ func (l *ImportLink) Name() string { return l.job.Name }
 // Establish starts an import on this node (the target). The caller checked
 // syntax; Establish checks the cluster view and the other jobs.
 //
-// head is the ESTABLISH command (the caller's copy): it opens the import
-// on this node's replicas, now through the replication stream and later
-// in a full synchronization (keyspace.OpenImport).
+// head is the ESTABLISH command as received (keyspace.OpenImport keeps a
+// copy): it opens the import on this node's replicas, now through the
+// replication stream and later in a full synchronization.
 func (m *Manager) Establish(source, name string, ranges []Range, size int64, head [][]byte, push func(...string), closeLink func()) (*ImportLink, error) {
 	r := m.env.Routes()
 	if r.Replica {
@@ -125,8 +125,8 @@ func (l *ImportLink) open(head [][]byte, propagate bool) {
 // Track records a primary's import on its replica (state
 // occurring-on-primary): the replication stream fills the staging area.
 //
-// head is the ESTABLISH command as received (the caller's copy), kept for
-// this replica's own replicas' full synchronizations.
+// head is the ESTABLISH command as received (keyspace.OpenImport keeps a
+// copy), for this replica's own replicas' full synchronizations.
 func (m *Manager) Track(name string, ranges []Range, head [][]byte) *ImportLink {
 	m.mu.Lock()
 	if l := m.imports[name]; l != nil {
