@@ -16,7 +16,9 @@
 # Environment: SIZE_MB (default 1024), VALUE_SIZE (16384), PIPELINE
 # (--cluster-pipeline, default redis-cli's 10), SHOAL_PORT (7600),
 # REDIS_PORT (7700), ORDER ("shoal redis" or "redis shoal"), SHOAL_ENV
-# (environment for shoal-server, e.g. SHOAL_CPUPROFILE=/tmp/cpu.out).
+# (environment for shoal-server, e.g. SHOAL_CPUPROFILE=/tmp/cpu.out), WARM_MB
+# (2048: memory touched and freed just before each timed rebalance, both
+# sides alike; see warmMemory in bench/legacyload).
 # Quick run: SIZE_MB=64 bench/legacy-rebalance.sh
 set -euo pipefail
 export LC_ALL=C
@@ -24,6 +26,7 @@ export LC_ALL=C
 SIZE_MB="${SIZE_MB:-1024}"
 VALUE_SIZE="${VALUE_SIZE:-16384}"
 PIPELINE="${PIPELINE:-10}"
+WARM_MB="${WARM_MB:-2048}"
 SHOAL_PORT="${SHOAL_PORT:-7600}"
 REDIS_PORT="${REDIS_PORT:-7700}"
 ORDER="${ORDER:-shoal redis}"
@@ -104,6 +107,9 @@ run() {
 		{ cat "$work/$side-add.log" >&2; exit 1; }
 	wait_clean "$base"
 	wait_cluster_ok "$base" 4
+	if [ "$WARM_MB" -gt 0 ]; then
+		"$WORK/legacyload" -warm-mb "$WARM_MB"
+	fi
 	log "$side: redis-cli --cluster rebalance --cluster-use-empty-masters --cluster-pipeline $PIPELINE"
 	local t0 t1
 	t0=$(date +%s.%N)
