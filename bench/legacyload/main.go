@@ -10,14 +10,14 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/shoal-db/shoal/bench/internal/warm"
 )
 
 func main() {
@@ -27,10 +27,10 @@ func main() {
 	prefix := flag.String("prefix", "k", "key prefix")
 	workers := flag.Int("workers", 4, "concurrent pipelines")
 	batch := flag.Int("batch", 32, "SETs per pipeline")
-	warm := flag.Int("warm-mb", 0, "instead of loading: touch and free this many MiB (see warmMemory)")
+	warmMB := flag.Int("warm-mb", 0, "instead of loading: touch and free this many MiB (see bench/internal/warm)")
 	flag.Parse()
-	if *warm > 0 {
-		warmMemory(int64(*warm) << 20)
+	if *warmMB > 0 {
+		warm.Memory(int64(*warmMB) << 20)
 		return
 	}
 	if err := load(*addr, *keys, *size, *prefix, *workers, *batch); err != nil {
@@ -86,19 +86,4 @@ func load(addr string, keys, size int, prefix string, workers, batch int) error 
 	}
 	fmt.Printf("loaded %d keys of %d bytes in %.1fs\n", keys, size, time.Since(start).Seconds())
 	return nil
-}
-
-// warmMemory touches n bytes of fresh memory and gives it back to the
-// kernel, so that the next process to grow finds guest pages its host
-// already backs: on this Firecracker VM a first-touched page costs 2-5 µs
-// or 15-20 µs depending on that, and the target of a rebalance grows by
-// the moved bytes (bench/migration does the same before each event).
-func warmMemory(n int64) {
-	b := make([]byte, n)
-	for i := 0; i < len(b); i += 4096 {
-		b[i] = 1
-	}
-	runtime.KeepAlive(b)
-	b = nil
-	debug.FreeOSMemory()
 }

@@ -23,6 +23,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shoal-db/shoal/bench/internal/warm"
 )
 
 type options struct {
@@ -45,7 +47,7 @@ func main() {
 	flag.BoolVar(&o.load, "load", true, "repeat every event under a 1:10 set:get load")
 	flag.BoolVar(&o.legacy, "legacy", true, "also run the legacy path")
 	flag.IntVar(&o.clients, "clients", 20, "load clients")
-	flag.StringVar(&warm, "warm", "0", "touch and free this much memory before each event (k, m, g suffixes; see warmMemory)")
+	flag.StringVar(&warm, "warm", "0", "touch and free this much memory before each event (k, m, g suffixes; see bench/internal/warm)")
 	flag.Parse()
 	n, err := parseSize(size)
 	if err != nil {
@@ -172,7 +174,7 @@ func event(ctx context.Context, o options, nodes []*node, keys int64, mode, dir 
 		}
 	}
 	if o.warm > 0 {
-		warmMemory(o.warm)
+		warm.Memory(o.warm)
 	}
 	before := cpuTimes(nodes)
 	var r row

@@ -8,8 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -247,21 +245,4 @@ func (c cpuUse) String() string {
 		parts[i] = fmt.Sprintf("%.2f/%.2f/%dk", c.user[i].Seconds(), c.sys[i].Seconds(), c.faults[i]/1000)
 	}
 	return fmt.Sprintf("%.2f s (user s/sys s/minor faults per node: %s)", total.Seconds(), strings.Join(parts, ", "))
-}
-
-// warmMemory touches n bytes of fresh memory and gives it back to the
-// kernel. On a microVM whose host backs guest memory lazily (Firecracker
-// here), the first touch of a guest page costs a host fault: a node that
-// must grow by the migrated bytes then pays 2-5 µs or 15-20 µs per page
-// depending on whether the guest's free pages are still backed, which
-// made the same migration take 0.4 s or 1.2 s. Touching the memory first
-// puts backed pages on the guest's free lists for both paths alike.
-func warmMemory(n int64) {
-	b := make([]byte, n)
-	for i := 0; i < len(b); i += 4096 {
-		b[i] = 1
-	}
-	runtime.KeepAlive(b)
-	b = nil
-	debug.FreeOSMemory()
 }

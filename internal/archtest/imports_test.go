@@ -43,7 +43,7 @@ var allowed = map[string][]string{
 	// The load generator is a client: the reply parser and slot hashing only.
 	"internal/loadgen":    {"internal/resp", "internal/slot"},
 	"cmd/shoal-benchmark": {"internal/loadgen"},
-	"bench/migration":     {"internal/loadgen"}, // the migration experiment drives load in-process
+	"bench/migration":     {"internal/loadgen", "bench/internal/warm"}, // the migration experiment drives load in-process
 	// shoal-cli: a client of the servers, over the wire only.
 	"internal/cli":  {"internal/resp"},
 	"cmd/shoal-cli": {"internal/cli"},
@@ -51,8 +51,10 @@ var allowed = map[string][]string{
 	"internal/clustertest": {"internal/testutil", "internal/difftest", "internal/slot"},
 	// Legacy slot migration driven by redis-cli (test files only).
 	"internal/legacytest": {"internal/testutil", "internal/difftest", "internal/slot", "internal/server"},
-	// bench/legacy-rebalance.sh's data loader (go-redis only).
-	"bench/legacyload": {},
+	// bench/legacy-rebalance.sh's data loader (go-redis only) and the
+	// benchmarks' memory warm-up (the standard library only).
+	"bench/legacyload":    {"bench/internal/warm"},
+	"bench/internal/warm": {},
 
 	// The cluster state machine is pure (slots only); its bus adds the wire
 	// and the network, nothing from the server side.
