@@ -74,8 +74,16 @@ func (ks *Keyspace) ImportHeads() [][][]byte {
 func (ks *Keyspace) DropStagedLocked(slots []int) int {
 	dropped := 0
 	for _, s := range slots {
-		ks.forStaged(s, func(_, st *DB) { dropped += ks.dropTable(st, s) })
-		ks.unstage(s)
+		dropped += ks.dropStagedSlot(s)
 	}
+	return dropped
+}
+
+// dropStagedSlot discards slot s's staged tables and unstages it; the
+// caller holds the slot's lock.
+func (ks *Keyspace) dropStagedSlot(s int) int {
+	dropped := 0
+	ks.forStaged(s, func(_, st *DB) { dropped += ks.dropTable(st, s) })
+	ks.unstage(s)
 	return dropped
 }

@@ -104,7 +104,7 @@ func (ks *Keyspace) DropStaged(slots []int) int {
 	dropped := 0
 	for _, s := range slots {
 		ks.locks[s].Lock()
-		dropped += ks.DropStagedLocked([]int{s})
+		dropped += ks.dropStagedSlot(s)
 		ks.locks[s].Unlock()
 	}
 	return dropped
