@@ -34,11 +34,15 @@ func (w *Writer) Reset() { w.buf = w.buf[:0] }
 func (w *Writer) Truncate(mark int) { w.buf = w.buf[:mark] }
 
 // Flush writes the buffered replies to the destination.
-func (w *Writer) Flush() error {
-	if len(w.buf) == 0 {
-		return nil
+func (w *Writer) Flush() error { return w.FlushFrom(0) }
+
+// FlushFrom is Flush for a buffer whose first off bytes were already
+// written elsewhere (a non-blocking write that the kernel took in part).
+func (w *Writer) FlushFrom(off int) error {
+	var err error
+	if off < len(w.buf) {
+		_, err = w.dst.Write(w.buf[off:])
 	}
-	_, err := w.dst.Write(w.buf)
 	if cap(w.buf) > 1<<20 {
 		// Do not keep a huge buffer alive for an idle connection.
 		w.buf = make([]byte, 0, 16<<10)

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/shoal-db/shoal/internal/command"
@@ -47,15 +48,42 @@ type conn struct {
 	// the buffered replies while the client blocked (conn_park.go).
 	input       parkedInput
 	parkFlushed bool
+
+	// Write combining (combine.go): raw is the socket for non-blocking
+	// writes (nil when the connection is not a plain socket); flushed is
+	// signalled when the combiner wrote c.sent bytes of w (or failed with
+	// sendErr) while this goroutine waited.
+	raw     syscall.RawConn
+	flushed chan struct{}
+	sent    int
+	sendErr error
+	// combineWrite says whether the queued entry carries replies or only
+	// asks for a turn; roundWrites is how many connections wrote in the
+	// round that released this one; spins counts the turns left to poll
+	// the socket before a blocking read (readWhileBusy).
+	combineWrite bool
+	roundWrites  int
+	spins        int
+	// The raw socket callbacks, bound once, and their arguments.
+	rawRead, rawWrite func(fd uintptr) bool
+	rbuf              []byte
+	rn                int
+	rerr              error
 }
 
 func (s *Server) newConn(nc net.Conn) *conn {
 	c := &conn{s: s, nc: nc, closed: make(chan struct{}), wake: make(chan struct{}, 1)}
-	c.input.nc = nc
+	c.input.nc, c.input.c = nc, c
 	c.rd = resp.NewReader(countingReader{touchReader{c, &c.input}, &s.node.Stats.NetInput})
 	c.rd.MaxBulkLen = s.settings.maxBulkLen.Load()
 	c.rd.QueryBufLimit = int(s.settings.queryBufLimit.Load())
 	c.w = resp.NewWriter(nc)
+	if sc, ok := nc.(syscall.Conn); ok && s.combiner != nil {
+		if raw, err := sc.SyscallConn(); err == nil {
+			c.raw, c.flushed = raw, make(chan struct{}, 1)
+			c.rawRead, c.rawWrite = c.doRawRead, c.doRawWrite
+		}
+	}
 	c.rd.OnBlock = c.beforeRead
 	id := s.node.Clients.NextID()
 	c.client = command.NewClient(id, c, nc.RemoteAddr().String(), nc.LocalAddr().String(), s.ks.NewTx())
@@ -160,11 +188,67 @@ func (c *conn) readFailed(err error) {
 // Valkey's event loop. A single command is not worth a yield: its client
 // cannot send more before it reads the reply, so the next read parks.
 func (c *conn) beforeRead() {
+	switch c.combinedFlush() {
+	case combinedSent:
+		c.batch = 0
+		return
+	case combinedClosed:
+		return
+	}
 	c.flush()
 	if c.batch > 1 {
 		runtime.Gosched()
 	}
 	c.batch = 0
+}
+
+type combinedResult int
+
+const (
+	combinedNot    combinedResult = iota // not combined: flush directly
+	combinedSent                         // written (the rest, if any, by this goroutine)
+	combinedClosed                       // the connection closed while queued: touch nothing
+)
+
+// combinedFlush sends the buffered replies through the server's write
+// combiner. Waiting for it is this goroutine's yield to the other
+// connections after a batch, so no Gosched follows.
+func (c *conn) combinedFlush() combinedResult {
+	// A lone command's reply goes out at once: its client waits for it
+	// before sending more, so there is no burst to join, and the hop
+	// through the combiner only added latency (redis-benchmark -P 1: p99
+	// 1.3 ms direct, 3 ms combined). Combining pays for pipelined batches.
+	if c.raw == nil || c.w.Len() == 0 || c.batch < 2 {
+		return combinedNot
+	}
+	c.outMu.Lock()
+	async := c.async
+	c.outMu.Unlock()
+	if async {
+		return combinedNot
+	}
+	used, capacity := c.rd.QueryBufLen()
+	c.qbuf.Store(int64(used))
+	c.qbufCap.Store(int64(capacity))
+	switch c.s.combiner.submit(c, true) {
+	case submitStopped:
+		return combinedNot
+	case submitClosed:
+		return combinedClosed
+	}
+	if c.roundWrites > 1 {
+		c.spins = busyRoundSpins
+	}
+	n := c.w.Len()
+	c.s.node.Stats.NetOutput.Add(int64(n))
+	if c.sendErr != nil {
+		c.Close()
+		return combinedSent
+	}
+	if err := c.w.FlushFrom(c.sent); err != nil {
+		c.Close()
+	}
+	return combinedSent
 }
 
 // flush sends buffered replies: directly, or through the ordered async

@@ -30,6 +30,7 @@ const parkedInputLimit = 1 << 20
 // for the watcher to stop), so it needs no lock.
 type parkedInput struct {
 	nc   net.Conn
+	c    *conn
 	side []byte
 }
 
@@ -41,6 +42,11 @@ func (p *parkedInput) Read(b []byte) (int, error) {
 			p.side = nil
 		}
 		return n, nil
+	}
+	if p.c.spins > 0 {
+		if n, err, ok := p.c.readWhileBusy(b); ok {
+			return n, err
+		}
 	}
 	return p.nc.Read(b)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +41,7 @@ type Server struct {
 	cluster  *clusterNode // cluster mode only (cluster.go)
 	repl     *repl.Repl   // replication (repl.go)
 	gc       *gcTuner     // nil unless Options.TuneGC
+	combiner *writeCombiner
 }
 
 // liveSettings are config values read on hot paths, kept in atomics by
@@ -84,6 +86,9 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	if opts.TuneGC {
 		s.gc = newGCTuner()
 	}
+	if os.Getenv("SHOAL_NOCOMBINE") == "" {
+		s.combiner = newWriteCombiner(s.stop)
+	}
 	dbs := cfg.Int("databases")
 	if cfg.Bool("cluster-enabled") {
 		dbs = cfg.Int("cluster-databases") // Valkey 9 numbered databases in cluster mode
@@ -127,6 +132,10 @@ func (s *Server) Start() error {
 	s.wg.Add(2)
 	go s.acceptLoop()
 	go s.cron()
+	if s.combiner != nil {
+		s.wg.Add(1)
+		go s.combiner.loop(s.wg.Done)
+	}
 	return nil
 }
 
