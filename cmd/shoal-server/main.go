@@ -29,6 +29,7 @@ func run(args []string) int {
 		return 1
 	}
 	defer closeLog()
+	setParallelism(cfg, logger)
 	stopProfiles, err := startProfiles()
 	if err != nil {
 		logger.Error("cannot start", "err", err)
