@@ -89,8 +89,11 @@ func (fs *fullSync) SnapshotRecord(db, _ int, cmd []byte) {
 // arrived wait in the kernel (measured: 30% lower primary p99 during a
 // 1 GiB sync on 2 cores; docs/design/0009). The pause is a real sleep,
 // not runtime.Gosched, which puts the walker on the global run queue that
-// the scheduler checks before the network. The share is an eighth of
-// GOMAXPROCS, a quarter of one core on 2 cores and no limit from 8 on; the
+// the scheduler checks before the network. The share is an eighth of the
+// machine's CPUs, a quarter of one core on 2 cores and no limit from 8 on
+// (CPUs, not GOMAXPROCS: shoal-server runs one P fewer than CPUs, and an
+// eighth of one P is the 12% share that made a 1 GiB sync take 12 s
+// instead of 7 in docs/design/0009); the
 // walk is not the bottleneck of a sync (the replica applying it is), so
 // the sync takes barely longer.
 const (
@@ -160,7 +163,7 @@ func signal(ch chan struct{}) {
 func (rep *replica) fullSync(bl *backlog, replid string, closed <-chan struct{}) (*reader, error) {
 	r := rep.r
 	fs := &fullSync{bl: bl, quit: make(chan struct{}), wake: make(chan struct{}, 1), room: make(chan struct{}, 1),
-		walkPause: walkPauseFor(runtime.GOMAXPROCS(0))}
+		walkPause: walkPauseFor(runtime.NumCPU())}
 	var rd *reader
 	streamDB := -1
 	atCut := func() {
