@@ -8,13 +8,13 @@
 # round and the Shoal/redis ratio of the medians. Every process started is
 # stopped by its PID on exit.
 #
-# Environment: REQUESTS (default 200000), CLIENTS (50), ROUNDS (3),
+# Environment: REQUESTS (default 1000000), CLIENTS (50), ROUNDS (3),
 # SHOAL_PORT (7400), REDIS_PORT (7500), EXTRA (more redis-benchmark flags,
 # e.g. "-P 16" or "-d 100").
 set -euo pipefail
 export LC_ALL=C
 
-REQUESTS="${REQUESTS:-200000}"
+REQUESTS="${REQUESTS:-1000000}"
 CLIENTS="${CLIENTS:-50}"
 ROUNDS="${ROUNDS:-3}"
 EXTRA="${EXTRA:-}"
