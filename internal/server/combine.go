@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"io"
 	"net"
 	"runtime"
@@ -130,13 +129,14 @@ func (c *conn) sendNonBlocking() {
 func (c *conn) doRawWrite(fd uintptr) bool {
 	b := c.w.Bytes()
 	for c.sent < len(b) {
-		n, err := syscall.Write(int(fd), b[c.sent:])
-		if err == syscall.EINTR {
-			continue
+		chunk := b[c.sent:]
+		if len(chunk) > rawChunk {
+			chunk = chunk[:rawChunk]
 		}
-		if err != nil {
-			if !errors.Is(err, syscall.EAGAIN) {
-				c.sendErr = err
+		n, e := rawRW(syscall.SYS_WRITE, fd, chunk)
+		if e != 0 {
+			if e != syscall.EAGAIN {
+				c.sendErr = e
 			}
 			return true
 		}
@@ -165,7 +165,7 @@ func (c *conn) readWhileBusy(b []byte) (n int, err error, ok bool) {
 	for c.spins > 0 {
 		c.spins--
 		n, err = c.readNonBlocking(b)
-		if !errors.Is(err, syscall.EAGAIN) {
+		if err != syscall.EAGAIN {
 			c.spins = 0
 			if n == 0 && err == nil {
 				err = io.EOF
@@ -195,12 +195,10 @@ func (c *conn) readNonBlocking(b []byte) (int, error) {
 
 // doRawRead is readNonBlocking's callback, bound once like doRawWrite.
 func (c *conn) doRawRead(fd uintptr) bool {
-	for {
-		n, err := syscall.Read(int(fd), c.rbuf)
-		if err == syscall.EINTR {
-			continue
-		}
-		c.rn, c.rerr = max(n, 0), err
-		return true
+	n, e := rawRW(syscall.SYS_READ, fd, c.rbuf)
+	c.rn, c.rerr = n, nil
+	if e != 0 {
+		c.rerr = e
 	}
+	return true
 }

@@ -64,11 +64,13 @@ type conn struct {
 	combineWrite bool
 	roundWrites  int
 	spins        int
-	// The raw socket callbacks, bound once, and their arguments.
-	rawRead, rawWrite func(fd uintptr) bool
-	rbuf              []byte
-	rn                int
-	rerr              error
+	// The raw socket callbacks (combine.go, rawio.go), bound once as
+	// method values, and their arguments: a closure per call allocated.
+	rawRead, rawWrite         func(fd uintptr) bool
+	rawReadWait, rawWriteWait func(fd uintptr) bool
+	rbuf, wbuf                []byte
+	rn, wn                    int
+	rerr, werr                error
 }
 
 func (s *Server) newConn(nc net.Conn) *conn {
@@ -82,6 +84,8 @@ func (s *Server) newConn(nc net.Conn) *conn {
 		if raw, err := sc.SyscallConn(); err == nil {
 			c.raw, c.flushed = raw, make(chan struct{}, 1)
 			c.rawRead, c.rawWrite = c.doRawRead, c.doRawWrite
+			c.rawReadWait, c.rawWriteWait = c.doRawReadWait, c.doRawWriteWait
+			c.w = resp.NewWriter(socketWriter{c})
 		}
 	}
 	c.rd.OnBlock = c.beforeRead

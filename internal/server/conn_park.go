@@ -43,12 +43,15 @@ func (p *parkedInput) Read(b []byte) (int, error) {
 		}
 		return n, nil
 	}
+	if p.c.raw == nil {
+		return p.nc.Read(b)
+	}
 	if p.c.spins > 0 {
 		if n, err, ok := p.c.readWhileBusy(b); ok {
 			return n, err
 		}
 	}
-	return p.nc.Read(b)
+	return p.c.readSocket(b)
 }
 
 // Park implements the command package's parking hook. It sends the
