@@ -127,20 +127,8 @@ func (c *conn) sendNonBlocking() {
 // method value (a closure per call would allocate, and garbage here is
 // what wakes the collector in a workload that otherwise makes none).
 func (c *conn) doRawWrite(fd uintptr) bool {
-	b := c.w.Bytes()
-	for c.sent < len(b) {
-		chunk := b[c.sent:]
-		if len(chunk) > rawChunk {
-			chunk = chunk[:rawChunk]
-		}
-		n, e := rawRW(syscall.SYS_WRITE, fd, chunk)
-		if e != 0 {
-			if e != syscall.EAGAIN {
-				c.sendErr = e
-			}
-			return true
-		}
-		c.sent += n
+	if e := rawWriteFrom(fd, c.w.Bytes(), &c.sent); e != 0 && e != syscall.EAGAIN {
+		c.sendErr = e
 	}
 	return true
 }

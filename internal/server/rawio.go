@@ -89,20 +89,31 @@ func (w socketWriter) Write(b []byte) (int, error) {
 }
 
 func (c *conn) doRawWriteWait(fd uintptr) bool {
-	for c.wn < len(c.wbuf) {
-		chunk := c.wbuf[c.wn:]
+	e := rawWriteFrom(fd, c.wbuf, &c.wn)
+	if e == syscall.EAGAIN {
+		return false
+	}
+	if e != 0 {
+		c.werr = e
+	}
+	return true
+}
+
+// rawWriteFrom writes b[*off:] in pieces of at most rawChunk bytes,
+// advancing *off, until it is all written or a call fails (EAGAIN
+// included, which the caller either waits out or leaves to another
+// writer).
+func rawWriteFrom(fd uintptr, b []byte, off *int) syscall.Errno {
+	for *off < len(b) {
+		chunk := b[*off:]
 		if len(chunk) > rawChunk {
 			chunk = chunk[:rawChunk]
 		}
 		n, e := rawRW(syscall.SYS_WRITE, fd, chunk)
-		if e == syscall.EAGAIN {
-			return false
-		}
 		if e != 0 {
-			c.werr = e
-			return true
+			return e
 		}
-		c.wn += n
+		*off += n
 	}
-	return true
+	return 0
 }
