@@ -15,7 +15,10 @@
 #    through redis-cli --pipe; VmRSS and INFO used_memory, ratio shoal/redis.
 #
 # Environment overrides:
-#   N=200000          requests per redis-benchmark test
+#   N=200000          requests per redis-benchmark test without pipelining
+#   NP=2000000        requests per test at a pipeline depth above 1 (at
+#                     N=200000 a -P 16 test lasted 0.15 s, within
+#                     redis-benchmark's timing steps of about that size)
 #   REPS=3            repetitions per (server, pipeline) cell; the median is kept
 #   CLIENTS=50        redis-benchmark -c
 #   PIPELINES="1 16"  pipeline depths
@@ -28,6 +31,7 @@
 set -euo pipefail
 
 N=${N:-200000}
+NP=${NP:-2000000}
 REPS=${REPS:-3}
 CLIENTS=${CLIENTS:-50}
 PIPELINES=${PIPELINES:-"1 16"}
@@ -102,12 +106,13 @@ csv_test_name() { # lrange_100 -> LRANGE_100 (first 100 elements)
 	esac
 }
 run_test() { # side port pipeline rep pid test
-	local t0 t1 name row
+	local t0 t1 name row n=$N
+	[ "$3" -gt 1 ] && n=$NP
 	name=$(csv_test_name "$6")
 	t0=$(cpu_ticks "$5")
 	# A server that lacks the command makes redis-benchmark fail: the
 	# test is reported as n/a rather than aborting the whole run.
-	row=$("$REDIS_BENCHMARK" -p "$2" -t "$6" -n "$N" -c "$CLIENTS" -P "$3" --csv 2>"$WORK/bench.err" |
+	row=$("$REDIS_BENCHMARK" -p "$2" -t "$6" -n "$n" -c "$CLIENTS" -P "$3" --csv 2>"$WORK/bench.err" |
 		awk -F'","' -v name="$name" '{ gsub(/^"|"$/, "") } $1 == name { print $2, $5 }') || true
 	t1=$(cpu_ticks "$5")
 	if [ -z "$row" ]; then
@@ -115,7 +120,7 @@ run_test() { # side port pipeline rep pid test
 		echo "$1 $6 $3 $4 nan nan nan" >>"$WORK/results"
 		return
 	fi
-	echo "$1 $6 $3 $4 $row $(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$N" 'BEGIN { print d / hz * 1e6 / n }')" >>"$WORK/results"
+	echo "$1 $6 $3 $4 $row $(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN { print d / hz * 1e6 / n }')" >>"$WORK/results"
 }
 # Servers alternate within each repetition and the order flips every
 # repetition, so drift in machine load hits both sides alike. Each
@@ -146,8 +151,8 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b == 0)
 num() { awk -v a="$1" -v d="$2" -v u="${3:-}" 'BEGIN { if (a == "nan") print "n/a"; else printf "%.*f%s", d, a, u }'; }
 
 # ---------------------------------------------------------------- report
-printf '\nShoal vs redis-server %s: -n %s -c %s, median of %s; %s cores; load %s; shoal env: %s\n\n' \
-	"$("$REDIS_SERVER" --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')" "$N" "$CLIENTS" "$REPS" "$(nproc)" \
+printf '\nShoal vs redis-server %s: -n %s (pipelined: %s) -c %s, median of %s; %s cores; load %s; shoal env: %s\n\n' \
+	"$("$REDIS_SERVER" --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')" "$N" "$NP" "$CLIENTS" "$REPS" "$(nproc)" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)" "${SHOAL_ENV:-default}"
 printf '%-14s %11s %11s %7s   %10s %10s %7s\n' test "redis rps" "shoal rps" ratio "redis cpu" "shoal cpu" ratio
 for p in $PIPELINES; do
