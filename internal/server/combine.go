@@ -1,7 +1,6 @@
 package server
 
 import (
-	"io"
 	"net"
 	"runtime"
 	"sync"
@@ -152,12 +151,9 @@ const busyRoundSpins = 2
 func (c *conn) readWhileBusy(b []byte) (n int, err error, ok bool) {
 	for c.spins > 0 {
 		c.spins--
-		n, err = c.readNonBlocking(b)
+		n, err = c.readSocket(b, false)
 		if err != syscall.EAGAIN {
 			c.spins = 0
-			if n == 0 && err == nil {
-				err = io.EOF
-			}
 			return n, err, true
 		}
 		switch c.s.combiner.submit(c, false) {
@@ -168,25 +164,4 @@ func (c *conn) readWhileBusy(b []byte) (n int, err error, ok bool) {
 		}
 	}
 	return 0, nil, false
-}
-
-// readNonBlocking is one read(2) on the non-blocking socket.
-func (c *conn) readNonBlocking(b []byte) (int, error) {
-	c.rbuf, c.rn, c.rerr = b, 0, nil
-	if err := c.raw.Read(c.rawRead); err != nil {
-		c.rbuf = nil
-		return 0, err
-	}
-	c.rbuf = nil
-	return c.rn, c.rerr
-}
-
-// doRawRead is readNonBlocking's callback, bound once like doRawWrite.
-func (c *conn) doRawRead(fd uintptr) bool {
-	n, e := rawRW(syscall.SYS_READ, fd, c.rbuf)
-	c.rn, c.rerr = n, nil
-	if e != 0 {
-		c.rerr = e
-	}
-	return true
 }

@@ -51,7 +51,7 @@ func (p *parkedInput) Read(b []byte) (int, error) {
 			return n, err
 		}
 	}
-	return p.c.readSocket(b)
+	return p.c.readSocket(b, true)
 }
 
 // Park implements the command package's parking hook. It sends the

@@ -39,15 +39,16 @@ func rawRW(trap uintptr, fd uintptr, b []byte) (int, syscall.Errno) {
 	}
 }
 
-// readSocket is the connection's blocking read: a raw read, and on EAGAIN
-// a wait in the runtime's poller (RawConn.Read calls the callback again
-// when the socket is readable).
-func (c *conn) readSocket(b []byte) (int, error) {
+// readSocket is one raw read. When wait is set and the socket has nothing
+// yet, it waits in the runtime's poller (RawConn.Read calls the callback
+// again once the socket is readable); otherwise it returns EAGAIN at once
+// (readWhileBusy). End of file is io.EOF.
+func (c *conn) readSocket(b []byte, wait bool) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	c.rbuf, c.rn, c.rerr = b, 0, nil
-	err := c.raw.Read(c.rawReadWait)
+	c.rbuf, c.rwait, c.rn, c.rerr = b, wait, 0, nil
+	err := c.raw.Read(c.rawRead)
 	c.rbuf = nil
 	switch {
 	case err != nil:
@@ -60,9 +61,9 @@ func (c *conn) readSocket(b []byte) (int, error) {
 	return c.rn, nil
 }
 
-func (c *conn) doRawReadWait(fd uintptr) bool {
+func (c *conn) doRawRead(fd uintptr) bool {
 	n, e := rawRW(syscall.SYS_READ, fd, c.rbuf)
-	if e == syscall.EAGAIN {
+	if e == syscall.EAGAIN && c.rwait {
 		return false
 	}
 	c.rn = n
