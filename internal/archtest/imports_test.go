@@ -18,22 +18,24 @@ var allowed = map[string][]string{
 	"internal/resp":     {},
 	"internal/slot":     {},
 	"internal/glob":     {},
+	"internal/netyield": {}, // a scheduling primitive, the standard library only
 	"internal/types":    {"internal/slot"},
 	"internal/config":   {"internal/glob", "internal/resp"},
 	"internal/pubsub":   {"internal/glob", "internal/slot"},
-	"internal/keyspace": {"internal/types", "internal/slot", "internal/glob", "internal/resp"},
+	"internal/keyspace": {"internal/types", "internal/slot", "internal/glob", "internal/resp", "internal/netyield"},
 	"internal/command": {"internal/keyspace", "internal/resp", "internal/types", "internal/config",
 		"internal/pubsub", "internal/slot", "internal/glob",
 		"internal/cluster",    // the pure state machine: CLUSTER commands, routing snapshots
 		"internal/migration"}, // atomic slot migration jobs
-	"internal/migration": {"internal/keyspace", "internal/cluster", "internal/config", "internal/resp", "internal/slot"},
+	"internal/migration": {"internal/keyspace", "internal/cluster", "internal/config", "internal/resp", "internal/slot",
+		"internal/netyield"},
 	// Replication: the backlog, the primary and replica sides; it applies
 	// the stream through the command layer's dispatcher, and reads the
 	// cluster state's open slots for a full sync (SETSLOT markers).
 	"internal/repl": {"internal/command", "internal/keyspace", "internal/resp", "internal/config", "internal/cluster"},
 	"internal/server": {"internal/command", "internal/keyspace", "internal/resp", "internal/config",
 		"internal/pubsub", "internal/types", "internal/slot", "internal/glob",
-		"internal/migration", "internal/repl",
+		"internal/migration", "internal/repl", "internal/netyield",
 		"internal/cluster", "internal/cluster/bus"}, // cluster mode: the Runner and the TCP bus
 	"internal/testutil":  {"internal/server", "internal/config"},
 	"internal/archtest":  {},

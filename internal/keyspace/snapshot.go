@@ -3,10 +3,10 @@ package keyspace
 import (
 	"context"
 	"errors"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
+	"github.com/shoal-db/shoal/internal/netyield"
 	"github.com/shoal-db/shoal/internal/slot"
 )
 
@@ -206,6 +206,9 @@ func (sn *Snapshot) scratch() []byte {
 // Run walks the slots in scope and returns nil once every entry at the cut
 // was emitted, or the error of ctx, Pace or Close.
 func (sn *Snapshot) Run(ctx context.Context) error {
+	// Without descriptors to spare the walker yields with Gosched (y nil).
+	y, _ := netyield.New()
+	defer y.Close()
 	for _, s := range sn.slots {
 		for {
 			if err := sn.check(ctx); err != nil {
@@ -214,11 +217,13 @@ func (sn *Snapshot) Run(ctx context.Context) error {
 			sn.ks.LockSlot(s)
 			finished := sn.closed.Load() || sn.step(s)
 			sn.ks.UnlockSlot(s)
-			// A client that waited for this slot was readied onto the
-			// walker's P (its run-next slot) by the unlock: let it run
-			// now rather than when the walker blocks or is preempted,
-			// up to 10 ms later.
-			runtime.Gosched()
+			// Between holds the walker lets everyone else run first: a
+			// client that waited for this slot (readied onto the
+			// walker's P by the unlock), and every client and link
+			// whose data has arrived — Gosched alone would keep the
+			// scheduler from polling the network while the walk lasts
+			// (package netyield).
+			y.Yield()
 			if finished {
 				break
 			}

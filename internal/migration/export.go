@@ -164,7 +164,19 @@ func (e *exportJob) run() {
 		"message", info.Message, "keys", info.Progress.Keys, "bytes", info.Progress.Bytes,
 		"pause_us", info.Progress.PauseMicros, "elapsed", info.Progress.Elapsed,
 		"request_failover_after_us", e.sincePause(e.tRequest), "claimed_after_us", e.sincePause(e.claimedAt()),
+		"pause_start_unix_us", e.pauseStartUnixMicro(),
 		"peak_buffer", e.out.peakBytes(), "blocks_allocated", e.out.blocksMade())
+}
+
+// pauseStartUnixMicro is when the pause began, in Unix µs (0: never), to
+// line up with the target's log.
+func (e *exportJob) pauseStartUnixMicro() int64 {
+	e.job.mu.Lock()
+	defer e.job.mu.Unlock()
+	if e.job.pauseStart.IsZero() {
+		return 0
+	}
+	return e.job.pauseStart.UnixMicro()
 }
 
 // sincePause is how long after the pause began t happened, in µs (-1: it
@@ -526,16 +538,23 @@ func (e *exportJob) onControl(msg string) error {
 
 // adoptClaim applies the target's claim (CLAIMED epoch, a Shoal
 // extension) to our topology at once, so that the paused writers are
-// released to -MOVED without waiting for the target's gossip. A claim
-// that cannot be applied is only logged: the gossip still delivers it.
+// released to -MOVED without waiting for the target's gossip — as soon as
+// our routes show it, before nodes.conf is saved. A claim that cannot be
+// applied is only logged: the gossip still delivers it.
 func (e *exportJob) adoptClaim(epoch string) {
+	release := func() {
+		if e.m.targetOwnsAll(e.job.Target, e.slots) {
+			e.endPause()
+		}
+	}
 	n, err := strconv.ParseUint(epoch, 10, 64)
 	if err == nil && e.m.env.AdoptClaim != nil {
-		err = e.m.env.AdoptClaim(e.job.Target, n, e.slots)
+		err = e.m.env.AdoptClaim(e.job.Target, n, e.slots, release)
 	}
 	if err != nil {
 		e.m.env.Log.Warn("slot migration: adopting the target's claim failed", "job", e.job.Name, "err", err)
 	}
+	release() // no AdoptClaim, or the claim was already known
 }
 
 // tryPause pauses writes to the slots once the target has (almost) all of
@@ -619,9 +638,6 @@ func (e *exportJob) claimFromLink(epoch string) bool {
 		return false
 	}
 	e.adoptClaim(epoch)
-	if e.m.targetOwnsAll(e.job.Target, e.slots) {
-		e.endPause()
-	}
 	return true
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/shoal-db/shoal/internal/cluster"
+	"github.com/shoal-db/shoal/internal/netyield"
 )
 
 // ImportLink is the target side of a job, bound to the connection that
@@ -27,6 +28,8 @@ type ImportLink struct {
 	// is only touched by the link's own goroutine.
 	handover  atomic.Bool
 	lastYield time.Time
+	yielder   *netyield.Yielder // the connection goroutine's (yield.go)
+	pausedAt  time.Time         // PAUSED received, for the success log
 }
 
 // Values of ImportLink.end.
@@ -189,6 +192,7 @@ func (l *ImportLink) Control(sub string) bool {
 		if !j.transition(StateWaitingPaused, StateFailoverRequested) {
 			return false
 		}
+		l.pausedAt = time.Now()
 		l.push("REQUEST-FAILOVER")
 		return true
 	case "FAILOVER-GRANTED":
@@ -215,7 +219,7 @@ func (l *ImportLink) takeover() {
 		return // failed meanwhile
 	}
 	m := l.m
-	start := time.Now()
+	start := time.Now() // FAILOVER-GRANTED received
 	m.env.KS.PublishStaged(l.slots)
 	published := time.Now()
 	epoch, err := m.env.ClaimSlots(l.slots)
@@ -230,10 +234,12 @@ func (l *ImportLink) takeover() {
 	l.finish(true, "")
 	l.job.setState(StateSuccess, "")
 	l.forget()
-	// The parts of the source's write pause spent here.
+	// The parts of the source's write pause spent here, and when (Unix
+	// µs, to line up with the source's log) PAUSED and the grant came.
 	m.env.Log.Info("slot migration import succeeded", "job", l.job.Name, "epoch", epoch,
 		"publish_us", published.Sub(start).Microseconds(), "claim_us", claimed.Sub(published).Microseconds(),
-		"finish_us", time.Since(claimed).Microseconds())
+		"finish_us", time.Since(claimed).Microseconds(),
+		"paused_rx_unix_us", l.pausedAt.UnixMicro(), "granted_rx_unix_us", start.UnixMicro())
 }
 
 // succeed completes a tracked import (the replica's primary succeeded).
@@ -349,6 +355,7 @@ func (l *ImportLink) forget() {
 // every second) is the reason rather than the source hanging up on
 // seeing it too.
 func (l *ImportLink) Closed() {
+	l.releaseYielder()
 	if l.demoted() {
 		return
 	}

@@ -24,8 +24,10 @@ type Env struct {
 	// returns the claim's epoch.
 	ClaimSlots func(slots []int) (uint64, error)
 	// AdoptClaim applies, on a source, the claim its target reported on
-	// the link (nil: wait for the target's gossip).
-	AdoptClaim func(target string, epoch uint64, slots []int) error
+	// the link (nil: wait for the target's gossip). It calls published
+	// once Routes shows the result, which may be before it returns (the
+	// topology is saved in between).
+	AdoptClaim func(target string, epoch uint64, slots []int, published func()) error
 	// Dial opens a link to a node; nil means TCP.
 	Dial func(addr string, timeout time.Duration) (net.Conn, error)
 }

@@ -3,8 +3,10 @@ package server
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/shoal-db/shoal/internal/cluster"
+	"github.com/shoal-db/shoal/internal/netyield"
 )
 
 // onOutput handles what the state machine asks of the server. It runs
@@ -104,6 +106,7 @@ func routeOwnerID(r *cluster.Routes, i int32) cluster.ID {
 // owned by the clusterNode and stopped by Server.Close.
 type slotDropper struct {
 	s     *Server
+	y     *netyield.Yielder // the loop's; nil without a descriptor to spare
 	mu    sync.Mutex
 	slots []int
 	flush bool
@@ -114,6 +117,7 @@ type slotDropper struct {
 
 func newSlotDropper(s *Server) *slotDropper {
 	d := &slotDropper{s: s, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	d.y, _ = netyield.New()
 	d.wg.Add(1)
 	go d.loop()
 	return d
@@ -147,6 +151,7 @@ func (d *slotDropper) stop() {
 
 func (d *slotDropper) loop() {
 	defer d.wg.Done()
+	defer d.y.Close()
 	for {
 		select {
 		case <-d.done:
@@ -164,17 +169,28 @@ func (d *slotDropper) loop() {
 	}
 }
 
+// dropSlice is how long the dropper runs before it lets the network in:
+// the drop of a migrated quarter of the slots takes milliseconds, and
+// it starts just as a slot migration's source waits for its other jobs'
+// hand-over messages (a 1.4 ms drop measured in a 2.5 ms write pause).
+const dropSlice = 100 * time.Microsecond
+
 // drop deletes the keys of each slot that my shard still does not serve:
 // a slot that came back since the event keeps its (new) keys.
 func (d *slotDropper) drop(slots []int) {
 	r := d.s.node.Cluster.Routes()
 	mine := routeOwnerID(r, r.MyPrimary)
 	total := 0
+	from := time.Now()
 	for _, s := range slots {
 		if mine != "" && routeOwnerID(r, r.Owner[s]) == mine {
 			continue
 		}
 		total += d.s.ks.DeleteSlot(s)
+		if time.Since(from) >= dropSlice {
+			d.y.Yield()
+			from = time.Now()
+		}
 	}
 	if total > 0 {
 		d.s.log.Info("deleted the keys of slots this node no longer serves", "slots", len(slots), "keys", total)

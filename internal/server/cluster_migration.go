@@ -23,10 +23,10 @@ func (s *Server) startMigrations(cn *clusterNode) {
 			})
 			return epoch, err
 		},
-		AdoptClaim: func(target string, epoch uint64, slots []int) error {
-			return cn.runner.Do(func(now time.Time, st *cluster.State) (cluster.Output, error) {
+		AdoptClaim: func(target string, epoch uint64, slots []int, published func()) error {
+			return cn.runner.DoThen(func(now time.Time, st *cluster.State) (cluster.Output, error) {
 				return st.AdoptImportClaim(now, cluster.ID(target), epoch, slots)
-			})
+			}, published)
 		},
 	})
 	s.node.Migrations = m

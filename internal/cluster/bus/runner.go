@@ -82,10 +82,21 @@ func (r *Runner) Routes() *cluster.Routes { return r.routes.Load() }
 // Do runs a command against the State and applies its Output; the error is
 // the command's, or the persistence failure.
 func (r *Runner) Do(f func(now time.Time, s *cluster.State) (cluster.Output, error)) error {
+	return r.DoThen(f, nil)
+}
+
+// DoThen is Do, and calls published (when not nil) once the command's
+// routes are visible to Routes, before nodes.conf is saved: a slot
+// migration's source releases its paused writers there, sparing them the
+// save's fsync. It runs under the State's lock, so it must not block,
+// and the locks it takes must never be held by a caller of the Runner
+// (lock order: the Runner's mutex, then the export job's hoMu, then the
+// slot pause's mutex).
+func (r *Runner) DoThen(f func(now time.Time, s *cluster.State) (cluster.Output, error), published func()) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out, err := f(r.cfg.Now(), r.st)
-	if perr := r.apply(out); err == nil {
+	if perr := r.apply(out, published); err == nil {
 		err = perr
 	}
 	return err
@@ -98,7 +109,7 @@ func (r *Runner) View(f func(s *cluster.State)) {
 	f(r.st)
 }
 
-func (r *Runner) apply(out cluster.Output) error {
+func (r *Runner) apply(out cluster.Output, published func()) error {
 	// Routing follows the state before nodes.conf is rewritten: an fsync
 	// takes milliseconds, and a slot migration's source holds its writers
 	// paused until its routes show the target as the owner. Publishing
@@ -108,6 +119,9 @@ func (r *Runner) apply(out cluster.Output) error {
 	// config epoch wins). Messages still go out only after the save.
 	if out.Topology {
 		r.routes.Store(r.st.Routes())
+	}
+	if published != nil {
+		published()
 	}
 	var err error
 	// Save before sending, as Valkey's clusterBeforeSleep does: a
@@ -152,7 +166,7 @@ func (r *Runner) loop() {
 func (r *Runner) step(f func(now time.Time) cluster.Output) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	_ = r.apply(f(r.cfg.Now()))
+	_ = r.apply(f(r.cfg.Now()), nil)
 }
 
 func (r *Runner) handle(ev Event) {
@@ -176,5 +190,5 @@ func (r *Runner) handle(ev Event) {
 	case EvBufferLimit:
 		r.st.LinkBufferLimitReached()
 	}
-	_ = r.apply(out)
+	_ = r.apply(out, nil)
 }
