@@ -177,7 +177,15 @@ func (n *Node) callOnce(ctx *Ctx, cmd *Command, first bool) *waiter {
 	tx.Staging = n.staging(c, slots)
 	tx.HoldsAll = all
 	tx.NoTouch = c.Flag(ClientNoTouch)
-	tx.Begin(c.DB())
+	// Two clock reads per command: this one gives both the keyspace time
+	// (expiry checks, access clocks) and the duration's start. Monotonic
+	// offsets cost one read, where time.Now reads the wall clock too;
+	// MonoTime(offset) is the same instant as a time.Time.
+	start := n.KS.Mono()
+	if first {
+		ctx.start = n.KS.MonoTime(start)
+	}
+	tx.BeginAt(c.DB(), start)
 	if len(slots) == 1 && len(c.keyBuf) == 1 {
 		tx.SetSlotHint(ctx.Argv[c.keyBuf[0]], slots[0])
 	}
@@ -185,15 +193,8 @@ func (n *Node) callOnce(ctx *Ctx, cmd *Command, first bool) *waiter {
 		n.prewriteKeys(tx, cmd, ctx.Argv, c.keyBuf)
 	}
 	mark := ctx.W.Len()
-	// Monotonic offsets from the node's start cost one clock read, where
-	// time.Now reads the wall clock too; Started.Add(offset) is the same
-	// instant as a time.Time, monotonic reading included.
-	start := time.Since(n.Started)
-	if first {
-		ctx.start = n.Started.Add(start)
-	}
 	n.runHandler(ctx, cmd, mark)
-	elapsed := time.Since(n.Started) - start
+	elapsed := n.KS.Mono() - start
 	if cmd.Flags&FlagWrite != 0 && tx.Dirty() > 0 && tx.Propagated() == 0 {
 		// argv outlives Finish, so it is propagated without a copy.
 		tx.PropagateArgv(ctx.Argv)

@@ -38,8 +38,12 @@ func (c *wallClock) resync() *clockBase {
 }
 
 // NowMs is the current Unix time in milliseconds.
-func (c *wallClock) NowMs() int64 {
-	mono := time.Since(c.epoch)
+func (c *wallClock) NowMs() int64 { return c.msAt(time.Since(c.epoch)) }
+
+// msAt is the Unix time in milliseconds at mono past the epoch: a caller
+// that has read the monotonic clock already (the dispatcher, for the
+// command's duration) gets the wall time without a second read.
+func (c *wallClock) msAt(mono time.Duration) int64 {
 	b := c.base.Load()
 	if d := mono - b.mono; d < 0 || d >= wallClockResync {
 		b = c.resync()

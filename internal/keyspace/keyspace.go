@@ -3,6 +3,7 @@ package keyspace
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/shoal-db/shoal/internal/slot"
 	"github.com/shoal-db/shoal/internal/types"
@@ -43,7 +44,11 @@ type Keyspace struct {
 	dbView  atomic.Pointer[[]*DB]
 	version atomic.Uint64
 	now     func() int64
-	start   int64
+	// wall is the default clock (nil when Options.Now is injected);
+	// epoch is the origin of Mono, wall's own when there is one.
+	wall  *wallClock
+	epoch time.Time
+	start int64
 
 	sinksMu sync.RWMutex
 	sinks   []Sink
@@ -111,9 +116,11 @@ func New(opts Options) *Keyspace {
 	if opts.Databases <= 0 {
 		opts.Databases = 16
 	}
-	ks := &Keyspace{now: opts.Now}
+	ks := &Keyspace{now: opts.Now, epoch: time.Now()}
 	if ks.now == nil {
-		ks.now = newWallClock().NowMs
+		ks.wall = newWallClock()
+		ks.now = ks.wall.NowMs
+		ks.epoch = ks.wall.epoch // Mono readings are the wall clock's offsets
 	}
 	ks.start = ks.now()
 	ks.dbs = make([]*DB, opts.Databases)
@@ -129,6 +136,23 @@ func New(opts Options) *Keyspace {
 
 // Now is the keyspace clock in milliseconds.
 func (ks *Keyspace) Now() int64 { return ks.now() }
+
+// Mono is the time since the keyspace was created, from the monotonic
+// clock: one clock read that serves both a command's duration and, via
+// Tx.BeginAt, its keyspace time.
+func (ks *Keyspace) Mono() time.Duration { return time.Since(ks.epoch) }
+
+// MonoTime is the instant mono (a Mono reading) stands for.
+func (ks *Keyspace) MonoTime(mono time.Duration) time.Time { return ks.epoch.Add(mono) }
+
+// nowAt is the keyspace clock at mono. An injected clock (tests) is read
+// instead, so that it stays the only source of keyspace time.
+func (ks *Keyspace) nowAt(mono time.Duration) int64 {
+	if ks.wall == nil {
+		return ks.now()
+	}
+	return ks.wall.msAt(mono)
+}
 
 // NumDBs is the number of databases.
 func (ks *Keyspace) NumDBs() int { return len(*ks.dbView.Load()) }

@@ -1,6 +1,7 @@
 package keyspace
 
 import (
+	"time"
 	"unsafe"
 
 	"github.com/shoal-db/shoal/internal/slot"
@@ -77,11 +78,21 @@ func (ks *Keyspace) NewTx() *Tx { return &Tx{ks: ks} }
 // command's slot locks are held: SWAPDB swaps databases under every slot
 // lock, so resolving the database after locking cannot race with it.
 func (tx *Tx) Begin(dbIndex int) {
+	tx.begin(dbIndex, tx.ks.now())
+}
+
+// BeginAt is Begin for a caller that has just read Keyspace.Mono: the
+// command's keyspace time comes from that reading instead of another.
+func (tx *Tx) BeginAt(dbIndex int, mono time.Duration) {
+	tx.begin(dbIndex, tx.ks.nowAt(mono))
+}
+
+func (tx *Tx) begin(dbIndex int, now int64) {
 	tx.db = tx.ks.DB(dbIndex)
 	if tx.Staging {
 		tx.db = tx.db.staged()
 	}
-	tx.now = tx.ks.now()
+	tx.now = now
 	tx.dirty = 0
 	tx.lastSlot = -1
 	tx.pending = tx.pending[:0]
