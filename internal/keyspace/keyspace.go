@@ -14,7 +14,9 @@ import (
 // the same in every sink as in the keyspace. A Sink must not block.
 type Sink interface {
 	// Propagate is called once per write command effect. slot is the hash
-	// slot of the keys (-1 for keyless effects such as FLUSHALL).
+	// slot of the keys (-1 for keyless effects such as FLUSHALL). argv
+	// may alias a connection's read buffer, reused once the command is
+	// done: a sink must copy what it keeps before it returns.
 	Propagate(db int, slot int, argv [][]byte)
 }
 

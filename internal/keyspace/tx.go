@@ -53,9 +53,6 @@ type Tx struct {
 type propagation struct {
 	db, slot int
 	argv     [][]byte
-	// borrowed argv aliases the caller's buffers (PropagateArgv); Finish
-	// copies it before a sink sees it.
-	borrowed bool
 }
 
 type modifiedKey struct {
@@ -405,9 +402,11 @@ func (tx *Tx) Propagate(argv ...[]byte) {
 
 // PropagateArgv is Propagate without the copy: argv (the slice and the
 // bytes) must stay valid and unchanged until Finish. The dispatcher uses it
-// to propagate a command as received, whose argv outlives the command.
+// to propagate a command as received, whose argv outlives the command;
+// the sinks see it in place (they copy what they keep, see Sink), so a
+// write costs no garbage for its replicas.
 func (tx *Tx) PropagateArgv(argv [][]byte) {
-	tx.pending = append(tx.pending, propagation{db: tx.db.index, slot: tx.lastSlot, argv: argv, borrowed: true})
+	tx.pending = append(tx.pending, propagation{db: tx.db.index, slot: tx.lastSlot, argv: argv})
 }
 
 func cloneArgv(argv [][]byte) [][]byte {
@@ -457,9 +456,6 @@ func (tx *Tx) Finish() {
 			// Recorded while no sink existed; a sink registered since
 			// then starts with later effects.
 			continue
-		}
-		if p.borrowed {
-			p.argv = cloneArgv(p.argv)
 		}
 		tx.ks.propagate(p.db, p.slot, p.argv)
 	}
