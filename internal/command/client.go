@@ -171,8 +171,9 @@ func (c *Client) SetLibInfo(name, ver *string) {
 	c.Mu.Unlock()
 }
 
-// Touch records activity now (for CLIENT LIST idle and the timeout).
-func (c *Client) Touch(now time.Time) { c.lastInteraction.Store(now.UnixMilli()) }
+// Touch records activity at nowMs, Unix milliseconds (for CLIENT LIST
+// idle and the timeout).
+func (c *Client) Touch(nowMs int64) { c.lastInteraction.Store(nowMs) }
 
 // LastInteraction is the time of the last command.
 func (c *Client) LastInteraction() time.Time { return time.UnixMilli(c.lastInteraction.Load()) }
