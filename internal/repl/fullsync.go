@@ -258,6 +258,7 @@ func (rep *replica) interleave(fs *fullSync, rd *reader, closed <-chan struct{})
 		if err := rep.park(fs.wake, grown, closed); err != nil {
 			return err
 		}
+		batchRound()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net"
+	"runtime"
 	"time"
 )
 
@@ -60,6 +61,7 @@ func (rep *replica) stream(bl *backlog, rd *reader, closed <-chan struct{}) erro
 			if err := rep.park(wait, nil, closed); err != nil {
 				return err
 			}
+			batchRound()
 			continue
 		}
 		if err := rep.write(data); err != nil {
@@ -68,6 +70,14 @@ func (rep *replica) stream(bl *backlog, rd *reader, closed <-chan struct{}) erro
 		rd.pos.Add(int64(len(data)))
 	}
 }
+
+// batchRound lets the goroutines runnable now (the clients whose writes
+// woke the sender, and the others of this scheduling round) run before
+// the sender reads the backlog, so that it sends their writes with one
+// system call: Valkey writes to its replicas once per event-loop
+// iteration. Woken by each write, the sender made a write(2), and woke
+// the replica, per command.
+func batchRound() { runtime.Gosched() }
 
 // park waits for one of the wake channels, or for the replica to go.
 func (rep *replica) park(a, b <-chan struct{}, closed <-chan struct{}) error {
