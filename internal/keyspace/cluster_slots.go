@@ -57,9 +57,15 @@ func (tx *Tx) SlotKeyNames(s, max int) []string {
 // Each deletion invalidates WATCHes and propagates as DEL (replicas follow);
 // clients get no keyspace notification, since the keys moved rather than
 // disappeared. It takes the slot lock itself and returns the count.
-func (ks *Keyspace) DeleteSlot(s int) int {
+// keep, when not nil, is asked under the lock, so that no write to the
+// slot can come between its answer and the deletion; when it reports
+// true nothing is deleted.
+func (ks *Keyspace) DeleteSlot(s int, keep func() bool) int {
 	ks.locks[s].Lock()
 	defer ks.locks[s].Unlock()
+	if keep != nil && keep() {
+		return 0
+	}
 	deleted := 0
 	for i := 0; i < ks.NumDBs(); i++ {
 		db := ks.DB(i)

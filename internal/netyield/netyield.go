@@ -1,10 +1,12 @@
 package netyield
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -15,6 +17,7 @@ import (
 type Yielder struct {
 	r, w  *os.File // a non-blocking pipe; r is registered with the poller
 	rc    syscall.RawConn
+	rfd   uintptr
 	wfd   uintptr
 	armed bool
 	buf   [64]byte
@@ -37,7 +40,8 @@ func New() (*Yielder, error) {
 		}
 	}
 	// os.NewFile registers a non-blocking descriptor with the poller.
-	y := &Yielder{r: os.NewFile(uintptr(p[0]), "netyield-r"), w: os.NewFile(uintptr(p[1]), "netyield-w"), wfd: uintptr(p[1])}
+	y := &Yielder{r: os.NewFile(uintptr(p[0]), "netyield-r"), w: os.NewFile(uintptr(p[1]), "netyield-w"),
+		rfd: uintptr(p[0]), wfd: uintptr(p[1])}
 	rc, err := y.r.SyscallConn()
 	if err != nil {
 		y.Close()
@@ -48,8 +52,18 @@ func New() (*Yielder, error) {
 	return y, nil
 }
 
+// MaxWait bounds a Yield. The runtime polls the network as soon as a P
+// has nothing to run, or from sysmon every 10 ms: while every P stays busy
+// an unbounded yield would wait for sysmon, and a background task that
+// yields often (the slot dropper, a snapshot walk) would crawl — a drop of
+// a thousand slots took seconds under the race detector's load. The
+// deadline's timer is checked at every scheduling decision, so the caller
+// is back within about MaxWait even then.
+const MaxWait = 500 * time.Microsecond
+
 // Yield returns after the runtime has next polled the network, having run
-// whatever that poll made runnable. When the P has nothing else to run the
+// whatever that poll made runnable, or after about MaxWait when the
+// scheduler stays too busy to poll. When the P has nothing else to run the
 // poll is immediate, so an idle process loses a few microseconds.
 func (y *Yielder) Yield() {
 	if y == nil || y.rc == nil {
@@ -57,8 +71,17 @@ func (y *Yielder) Yield() {
 		return
 	}
 	y.armed = false
-	if err := y.rc.Read(y.read); err != nil {
-		runtime.Gosched() // closed under us
+	_ = y.r.SetReadDeadline(time.Now().Add(MaxWait))
+	switch err := y.rc.Read(y.read); {
+	case err == nil:
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		// Our byte may still be unread: leave the pipe empty, so that the
+		// next Yield's write makes a fresh edge.
+		y.drain(y.rfd)
+	default:
+		// Closed under us. The descriptor number may already belong to
+		// another file, so it is not touched.
+		runtime.Gosched()
 	}
 }
 
@@ -78,11 +101,14 @@ func (y *Yielder) onReadable(fd uintptr) bool {
 		// The pipe is full (wakes were missed): no new edge would come,
 		// so do not park.
 	}
-	for {
-		// Several yields' bytes may be pending if a wake was missed.
-		if n := raw(syscall.SYS_READ, fd, y.buf[:]); n < len(y.buf) {
-			return true
-		}
+	y.drain(fd)
+	return true
+}
+
+// drain empties the pipe (a closed descriptor reads as an error, ending
+// it at once).
+func (y *Yielder) drain(fd uintptr) {
+	for raw(syscall.SYS_READ, fd, y.buf[:]) == len(y.buf) {
 	}
 }
 

@@ -128,3 +128,35 @@ func tcpPair(t *testing.T) (net.Conn, net.Conn) {
 	t.Cleanup(func() { a.Close(); b.Close() })
 	return a, b
 }
+
+// While every P stays busy the runtime polls the network only from
+// sysmon, every 10 ms; Yield must come back after about MaxWait instead,
+// or a background task that yields often would crawl. 40 yields against
+// a goroutine that never lets the P idle: about 20 ms with the bound,
+// 400 ms without it.
+func TestYieldIsBoundedWhenTheSchedulerNeverIdles(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	y, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer y.Close()
+	var stop atomic.Bool
+	spun := make(chan struct{})
+	go func() {
+		defer close(spun)
+		for !stop.Load() {
+			runtime.Gosched()
+		}
+	}()
+	start := time.Now()
+	for i := 0; i < 40; i++ {
+		y.Yield()
+	}
+	took := time.Since(start)
+	stop.Store(true)
+	<-spun
+	if took > 200*time.Millisecond {
+		t.Fatalf("40 yields under a busy scheduler took %v, want about 40 x %v", took, MaxWait)
+	}
+}

@@ -176,17 +176,14 @@ func (d *slotDropper) loop() {
 const dropSlice = 100 * time.Microsecond
 
 // drop deletes the keys of each slot that my shard still does not serve:
-// a slot that came back since the event keeps its (new) keys.
+// a slot that came back since the event keeps its (new) keys. Ownership is
+// checked per slot under its lock, with the routes of that moment: the
+// drop yields, and a slot can come back meanwhile.
 func (d *slotDropper) drop(slots []int) {
-	r := d.s.node.Cluster.Routes()
-	mine := routeOwnerID(r, r.MyPrimary)
 	total := 0
 	from := time.Now()
 	for _, s := range slots {
-		if mine != "" && routeOwnerID(r, r.Owner[s]) == mine {
-			continue
-		}
-		total += d.s.ks.DeleteSlot(s)
+		total += d.s.ks.DeleteSlot(s, func() bool { return d.servedAgain(s) })
 		if time.Since(from) >= dropSlice {
 			d.y.Yield()
 			from = time.Now()
@@ -195,6 +192,13 @@ func (d *slotDropper) drop(slots []int) {
 	if total > 0 {
 		d.s.log.Info("deleted the keys of slots this node no longer serves", "slots", len(slots), "keys", total)
 	}
+}
+
+// servedAgain reports whether my shard serves slot s (again).
+func (d *slotDropper) servedAgain(s int) bool {
+	r := d.s.node.Cluster.Routes()
+	mine := routeOwnerID(r, r.MyPrimary)
+	return mine != "" && routeOwnerID(r, r.Owner[s]) == mine
 }
 
 // flushAll empties every database (a replica reset to an empty primary).
