@@ -14,11 +14,7 @@ import (
 // sysmon (10 ms, thousands of iterations).
 func TestYieldRunsNetworkWaiters(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	y, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer y.Close()
+	y := newYielder(t)
 	a, b := tcpPair(t)
 	var got atomic.Int32
 	done := make(chan struct{})
@@ -61,11 +57,7 @@ func waitParked(y *Yielder) {
 }
 
 func TestYieldDoesNotAllocate(t *testing.T) {
-	y, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer y.Close()
+	y := newYielder(t)
 	if n := testing.AllocsPerRun(1000, y.Yield); n != 0 {
 		t.Fatalf("Yield allocates %.1f times per call", n)
 	}
@@ -89,11 +81,7 @@ func TestNilAndClosedYielderFallBack(t *testing.T) {
 }
 
 func BenchmarkYield(b *testing.B) {
-	y, err := New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer y.Close()
+	y := newYielder(b)
 	for b.Loop() {
 		y.Yield()
 	}
@@ -136,11 +124,7 @@ func tcpPair(t *testing.T) (net.Conn, net.Conn) {
 // 400 ms without it.
 func TestYieldIsBoundedWhenTheSchedulerNeverIdles(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	y, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer y.Close()
+	y := newYielder(t)
 	var stop atomic.Bool
 	spun := make(chan struct{})
 	go func() {
@@ -159,4 +143,15 @@ func TestYieldIsBoundedWhenTheSchedulerNeverIdles(t *testing.T) {
 	if took > 200*time.Millisecond {
 		t.Fatalf("40 yields under a busy scheduler took %v, want about 40 x %v", took, MaxWait)
 	}
+}
+
+// newYielder returns a Yielder closed when the test ends.
+func newYielder(tb testing.TB) *Yielder {
+	tb.Helper()
+	y, err := New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { y.Close() })
+	return y
 }
