@@ -12,4 +12,8 @@
 // on a descriptor it has just made readable: the caller comes back with the
 // next poll, together with everything else that poll finds ready, and the
 // poll happens as soon as the P has nothing else to run.
+//
+// A Yielder holds two descriptors and serves one goroutine at a time; a
+// Pool lends a few of them to many goroutines that yield now and then
+// (client connections that keep being handed input).
 package netyield

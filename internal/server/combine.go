@@ -156,6 +156,7 @@ func (c *conn) readWhileBusy(b []byte) (n int, err error, ok bool) {
 			c.spins = 0
 			return n, err, true
 		}
+		c.waited = true // a turn in the round: the others ran
 		switch c.s.combiner.submit(c, false) {
 		case submitClosed:
 			return 0, net.ErrClosed, true

@@ -44,6 +44,7 @@ func (p *parkedInput) Read(b []byte) (int, error) {
 		return n, nil
 	}
 	if p.c.raw == nil {
+		p.c.waited = true // unknown: never counted as a busy streak
 		return p.nc.Read(b)
 	}
 	if p.c.spins > 0 {

@@ -64,6 +64,7 @@ func (c *conn) readSocket(b []byte, wait bool) (int, error) {
 func (c *conn) doRawRead(fd uintptr) bool {
 	n, e := rawRW(syscall.SYS_READ, fd, c.rbuf)
 	if e == syscall.EAGAIN && c.rwait {
+		c.waited = true
 		return false
 	}
 	c.rn = n

@@ -15,6 +15,7 @@ import (
 	"github.com/shoal-db/shoal/internal/command"
 	"github.com/shoal-db/shoal/internal/config"
 	"github.com/shoal-db/shoal/internal/keyspace"
+	"github.com/shoal-db/shoal/internal/netyield"
 	"github.com/shoal-db/shoal/internal/repl"
 )
 
@@ -42,7 +43,13 @@ type Server struct {
 	repl     *repl.Repl   // replication (repl.go)
 	gc       *gcTuner     // nil unless Options.TuneGC
 	combiner *writeCombiner
+	yielders *netyield.Pool // connections' yields (conn.beforeRead)
 }
+
+// connYielders bounds the Yielders connections share (two descriptors
+// each). Connections yield only while a client keeps input waiting; past
+// this many yielding at once, the rest use runtime.Gosched.
+const connYielders = 16
 
 // liveSettings are config values read on hot paths, kept in atomics by
 // config apply hooks.
@@ -86,6 +93,7 @@ func New(cfg *config.Config, opts Options) (*Server, error) {
 	if opts.TuneGC {
 		s.gc = newGCTuner()
 	}
+	s.yielders = netyield.NewPool(connYielders)
 	if os.Getenv("SHOAL_NOCOMBINE") == "" {
 		s.combiner = newWriteCombiner(s.stop)
 	}
@@ -198,6 +206,7 @@ func (s *Server) Close() error {
 	s.connsMu.Unlock()
 	s.repl.Close()
 	s.wg.Wait()
+	s.yielders.Close()
 	s.node.CloseMigrateSockets()
 	s.stopCluster()
 	return err
