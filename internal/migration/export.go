@@ -563,6 +563,9 @@ func (e *exportJob) tryPause() {
 	if e.isPaused() || e.m.PreventPause.Load() {
 		return
 	}
+	if e.m.pause.any.Load() != 0 {
+		return // another export is handing over: one at a time (handover.go)
+	}
 	limit := e.m.env.Config.Int("slot-migration-max-failover-repl-bytes")
 	if limit >= 0 && e.out.pending() > limit {
 		return

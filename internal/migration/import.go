@@ -24,11 +24,11 @@ type ImportLink struct {
 	// end decides, once, whether the import ends by its takeover or by a
 	// failure: the link's connection and the cron can both try.
 	end atomic.Int32
-	// handover is set from SNAPSHOT-EOF to the end (yield.go); lastYield
-	// is only touched by the link's own goroutine.
+	// handover is set from REQUEST-PAUSE to the end (handover.go);
+	// lastYield is only touched by the link's own goroutine.
 	handover  atomic.Bool
 	lastYield time.Time
-	yielder   *netyield.Yielder // the connection goroutine's (yield.go)
+	yielder   *netyield.Yielder // the connection goroutine's (handover.go)
 	pausedAt  time.Time         // PAUSED received, for the success log
 }
 
@@ -185,8 +185,7 @@ func (l *ImportLink) Control(sub string) bool {
 		if !j.transition(StateReceivingSnapshot, StateWaitingPaused) {
 			return false
 		}
-		l.enterHandover()
-		l.push("REQUEST-PAUSE")
+		l.awaitTurn() // REQUEST-PAUSE, now or after the other hand-overs
 		return true
 	case "PAUSED":
 		if !j.transition(StateWaitingPaused, StateFailoverRequested) {

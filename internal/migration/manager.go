@@ -42,16 +42,21 @@ type Manager struct {
 	exports map[*Job]*exportJob
 	imports map[string]*ImportLink // by job name, active and tracking
 
+	// handovers counts imports between REQUEST-PAUSE and their end;
+	// turn is the import whose hand-over runs and queue those waiting for
+	// theirs, oldest first (handover.go). Lock order: turnMu is taken
+	// alone.
+	handovers atomic.Int32
+	turnMu    sync.Mutex
+	turn      *ImportLink   // guarded by turnMu
+	queue     []*ImportLink // guarded by turnMu
+
 	// Debug switches (DEBUG SLOTMIGRATION PREVENT-PAUSE|PREVENT-FAILOVER)
 	// hold jobs in a phase, for tests: PREVENT-PAUSE holds a source's
 	// exports in waiting-to-pause; PREVENT-FAILOVER holds a target's
 	// imports in failover-granted without the takeover (Valkey's meaning:
 	// the source then waits, paused, in failover-granted) and, a Shoal
 	// addition, a source's exports in failover-paused.
-	// handovers counts imports between SNAPSHOT-EOF and their end
-	// (yield.go).
-	handovers atomic.Int32
-
 	PreventPause    atomic.Bool
 	PreventFailover atomic.Bool
 
