@@ -214,7 +214,8 @@ func (c *conn) readFailed(err error) {
 func (c *conn) beforeRead() {
 	switch c.combinedFlush() {
 	case combinedSent:
-		c.batch = 0
+		// Waiting for the combiner's round was this connection's turn.
+		c.batch, c.waited = 0, true
 		return
 	case combinedClosed:
 		return
