@@ -25,6 +25,21 @@ type ClusterNode interface {
 	Links() []cluster.LinkInfo
 }
 
+// slotDropWaiter is a ClusterNode that deletes the keys of lost slots in
+// the background (the server's): awaitSlotDropped returns once slot's
+// deletion is over, so that a command sees the slot as Valkey, which
+// deletes them at once, would.
+type slotDropWaiter interface{ AwaitSlotDropped(slot int) }
+
+// awaitSlotDropped waits for the background deletion of slot's keys, if
+// one is queued. Inside MULTI nothing waits (EXEC may hold every slot
+// lock, which the deletion needs).
+func (c *Ctx) awaitSlotDropped(slot int) {
+	if w, ok := c.Node.Cluster.(slotDropWaiter); ok && !c.Tx.InMulti() && !c.Tx.HoldsAll {
+		w.AwaitSlotDropped(slot)
+	}
+}
+
 // clusterKeyCount counts the keys of every database (FLUSHSLOTS, RESET
 // and REPLICATE need an empty node).
 func (n *Node) clusterKeyCount() int64 {

@@ -56,7 +56,9 @@ func clusterSetSlot(c *Ctx) {
 			return
 		}
 	}
-	// Keys of the slot in any database (Valkey 9's countKeysInSlot).
+	// Keys of the slot in any database (Valkey 9's countKeysInSlot), once
+	// those of a slot this node lost are gone.
+	c.awaitSlotDropped(args.Slot)
 	args.SlotHasKeys = c.Node.KS.SlotCount(args.Slot) > 0
 	// Inside MULTI nothing may block: the command is applied at once and
 	// reaches the replicas with the transaction's effects, in order.

@@ -90,7 +90,9 @@ func clusterCountKeysInSlot(c *Ctx) {
 		c.Error(ErrClusterCountKeysSlot)
 		return
 	}
-	// Keys being imported by an atomic slot migration count, as in Valkey.
+	// Keys being imported by an atomic slot migration count, as in Valkey;
+	// those of a slot this node lost do not.
+	c.awaitSlotDropped(int(v))
 	db := c.Tx.DB()
 	c.W.Int(int64(db.SlotSize(int(v)) + db.StagedSlotSize(int(v))))
 }
@@ -110,6 +112,7 @@ func clusterGetKeysInSlot(c *Ctx) {
 		c.Error(ErrClusterGetKeysSlot)
 		return
 	}
+	c.awaitSlotDropped(int(sl))
 	keys := c.Tx.SlotKeyNames(int(sl), int(min(count, int64(1)<<30)))
 	c.W.ArrayLen(len(keys))
 	for _, k := range keys {

@@ -78,6 +78,10 @@ func syncSlotsEstablish(c *Ctx) {
 			}
 		})
 	}
+	// Slots this node lost not long ago: their old keys go first.
+	for _, s := range migration.Slots(ranges) {
+		c.awaitSlotDropped(s)
+	}
 	// The import's staging opens with ESTABLISH propagated to the
 	// replicas, as one step (migration.Manager.Establish).
 	l, err := m.Establish(source, name, ranges, size, c.Argv, push, conn.Close)

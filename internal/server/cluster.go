@@ -218,6 +218,9 @@ func (cn *clusterNode) SaveConfig() error {
 	return err
 }
 
+// AwaitSlotDropped implements the command package's slotDropWaiter.
+func (cn *clusterNode) AwaitSlotDropped(slot int) { cn.slots.awaitDropped(slot) }
+
 // Links implements command.ClusterNode: the state's links, with the
 // outbound send queues the transport reports.
 func (cn *clusterNode) Links() []cluster.LinkInfo {

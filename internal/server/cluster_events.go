@@ -7,6 +7,7 @@ import (
 
 	"github.com/shoal-db/shoal/internal/cluster"
 	"github.com/shoal-db/shoal/internal/netyield"
+	"github.com/shoal-db/shoal/internal/slot"
 )
 
 // onOutput handles what the state machine asks of the server. It runs
@@ -110,13 +111,19 @@ type slotDropper struct {
 	mu    sync.Mutex
 	slots []int
 	flush bool
-	wake  chan struct{}
-	done  chan struct{}
-	wg    sync.WaitGroup
+	// pending counts, per slot, the drops queued or running; progress is
+	// closed (and replaced) when one ends while someone waits for it
+	// (awaitDropped, waiters). All guarded by mu.
+	pending  [slot.Count]uint16
+	progress chan struct{}
+	waiters  int
+	wake     chan struct{}
+	done     chan struct{}
+	wg       sync.WaitGroup
 }
 
 func newSlotDropper(s *Server) *slotDropper {
-	d := &slotDropper{s: s, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	d := &slotDropper{s: s, wake: make(chan struct{}, 1), done: make(chan struct{}), progress: make(chan struct{})}
 	d.y, _ = netyield.New()
 	d.wg.Add(1)
 	go d.loop()
@@ -126,8 +133,50 @@ func newSlotDropper(s *Server) *slotDropper {
 func (d *slotDropper) enqueue(slots []int) {
 	d.mu.Lock()
 	d.slots = append(d.slots, slots...)
+	for _, s := range slots {
+		d.pending[s]++
+	}
 	d.mu.Unlock()
 	d.signal()
+}
+
+// dropped records that a queued drop of slot s ended.
+func (d *slotDropper) dropped(s int) {
+	d.mu.Lock()
+	d.pending[s]--
+	if d.waiters > 0 {
+		close(d.progress)
+		d.progress = make(chan struct{})
+	}
+	d.mu.Unlock()
+}
+
+// awaitDropped returns once no drop of slot s is queued or running (or
+// the server stops). The keys of a lost slot are deleted in the
+// background, yet Valkey deletes them at once: before this node lets the
+// slot be written again (CLUSTER SETSLOT IMPORTING, an atomic slot
+// migration's import) or counts its keys, their deletion must be over —
+// otherwise the dropper could delete keys a legacy migration had just
+// brought back, and SETSLOT would see keys the node no longer owns.
+func (d *slotDropper) awaitDropped(s int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.pending[s] == 0 {
+		return
+	}
+	d.waiters++
+	defer func() { d.waiters-- }()
+	for d.pending[s] > 0 {
+		ch := d.progress
+		d.mu.Unlock()
+		select {
+		case <-ch:
+		case <-d.done:
+			d.mu.Lock()
+			return
+		}
+		d.mu.Lock()
+	}
 }
 
 func (d *slotDropper) enqueueFlush() {
@@ -184,6 +233,7 @@ func (d *slotDropper) drop(slots []int) {
 	from := time.Now()
 	for _, s := range slots {
 		total += d.s.ks.DeleteSlot(s, func() bool { return d.servedAgain(s) })
+		d.dropped(s)
 		if time.Since(from) >= dropSlice {
 			d.y.Yield()
 			from = time.Now()
