@@ -20,7 +20,8 @@
 #   SHOAL_BIN=path    use this binary instead of building cmd/shoal-server
 #   SHOAL_ENV=""      environment for shoal-server (e.g. GOMAXPROCS=2)
 #   SHOAL_PRIMARY_ENV="" SHOAL_REPLICA_ENV=""  environment for one of them
-#                     (e.g. SHOAL_CPUPROFILE=file)
+#                     (e.g. SHOAL_CPUPROFILE=file, SHOAL_TRACE=file)
+#   KEEP_LOGS=dir     copy each side's logs and latencies into dir/<side>
 #   REDIS_SERVER=redis-server  REDIS_CLI=redis-cli
 set -euo pipefail
 
@@ -287,7 +288,11 @@ run_side() {
 	stop_pid "$lpid"
 	stop_pid "$rpid"
 	stop_pid "$ppid"
-	if [ -n "${KEEP_LOGS:-}" ]; then cp -r "$WORK/$side" "$KEEP_LOGS/"; fi
+	if [ -n "${KEEP_LOGS:-}" ]; then
+		mkdir -p "$KEEP_LOGS"
+		cp -r "$WORK/$side" "$KEEP_LOGS/"
+		log "$side: logs and latencies kept in $KEEP_LOGS/$side"
+	fi
 }
 
 for side in $SIDES; do
