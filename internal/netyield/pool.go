@@ -6,7 +6,8 @@ import "sync"
 // client connections: a Yielder each would cost every connection two
 // descriptors for a call most of them never make. At most max Yielders
 // are made; a goroutine that finds none free yields with runtime.Gosched.
-// The zero Pool is unusable; use NewPool.
+// A Pool is safe for concurrent use; the zero Pool makes no Yielders
+// (every Yield is a Gosched), so use NewPool.
 type Pool struct {
 	mu     sync.Mutex
 	free   []*Yielder // guarded by mu
