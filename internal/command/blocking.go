@@ -60,8 +60,8 @@ const (
 type waiter struct {
 	client *Client
 	cmd    *Command
-	argv   [][]byte // the command's argv (aliasing the parked client's read buffer)
-	start  time.Time
+	argv   [][]byte      // the command's argv (aliasing the parked client's read buffer)
+	start  time.Duration // the command's first run, a Keyspace.Mono reading
 	db     int
 	keys   []blockKey
 	slots  []int      // sorted slots of the command's keys
@@ -207,7 +207,7 @@ type blockRequest struct {
 func (c *Ctx) Block(keys [][]byte, timeout time.Duration, onTimeout func(w *resp.Writer)) {
 	req := &blockRequest{keys: keys, onTimeout: onTimeout}
 	if timeout > 0 {
-		req.deadline = c.start.Add(timeout)
+		req.deadline = c.Node.KS.MonoTime(c.start).Add(timeout)
 	}
 	c.block = req
 }

@@ -89,6 +89,11 @@ type Client struct {
 	keyBuf  []int
 	slotBuf []int
 	ctx     Ctx // reused by Exec for every command
+	// resolved is Exec's one-entry cache of the last command looked up
+	// (clock.go has the clock's chain). Both are the goroutine's that
+	// runs the client's commands.
+	resolved *Command
+	clock    commandClock
 
 	// unblock ends a blocking wait early (CLIENT UNBLOCK, disconnection).
 	unblock chan struct{}

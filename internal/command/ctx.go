@@ -22,7 +22,7 @@ type Ctx struct {
 	Cmd  *Command
 
 	failed bool
-	start  time.Time       // when the command was first run (block deadlines)
+	start  time.Duration   // when the command was first run, a Keyspace.Mono reading (block deadlines)
 	block  *blockRequest   // set by Block
 	inExec bool            // running inside EXEC: never block
 	paused <-chan struct{} // set by callOnce: the slots are paused for a migration

@@ -58,14 +58,15 @@ func (n *Node) Paused(write bool) bool {
 	return p.active.Load() && time.Now().Before(p.until) && (p.all || write)
 }
 
-// waitUnpaused blocks the calling client while a pause applies to it.
-func (n *Node) waitUnpaused(write bool) {
+// waitUnpaused blocks the calling client while a pause applies to it, and
+// reports whether it waited.
+func (n *Node) waitUnpaused(write bool) (waited bool) {
 	p := &n.pause
 	for p.active.Load() {
 		p.mu.Lock()
 		if !p.active.Load() {
 			p.mu.Unlock()
-			return
+			return waited
 		}
 		remaining := time.Until(p.until)
 		if remaining <= 0 {
@@ -73,14 +74,15 @@ func (n *Node) waitUnpaused(write bool) {
 			p.done = nil
 			p.active.Store(false)
 			p.mu.Unlock()
-			return
+			return waited
 		}
 		if !p.all && !write {
 			p.mu.Unlock()
-			return
+			return waited
 		}
 		done := p.done
 		p.mu.Unlock()
+		waited = true
 		t := time.NewTimer(remaining)
 		select {
 		case <-done:
@@ -88,4 +90,5 @@ func (n *Node) waitUnpaused(write bool) {
 		}
 		t.Stop()
 	}
+	return waited
 }

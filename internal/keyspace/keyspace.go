@@ -147,6 +147,10 @@ func (ks *Keyspace) Mono() time.Duration { return time.Since(ks.epoch) }
 // MonoTime is the instant mono (a Mono reading) stands for.
 func (ks *Keyspace) MonoTime(mono time.Duration) time.Time { return ks.epoch.Add(mono) }
 
+// NowAt is the keyspace clock (Unix milliseconds, as Now) at mono, a Mono
+// reading: one clock read serving both.
+func (ks *Keyspace) NowAt(mono time.Duration) int64 { return ks.nowAt(mono) }
+
 // nowAt is the keyspace clock at mono. An injected clock (tests) is read
 // instead, so that it stays the only source of keyspace time.
 func (ks *Keyspace) nowAt(mono time.Duration) int64 {

@@ -147,6 +147,9 @@ func (s *Server) serve(c *conn) {
 		}
 		if c.w.Len() > 64<<10 {
 			c.flush()
+			// The write may have waited for a slow client: the next
+			// command reads the clock afresh.
+			c.client.ClockStale()
 		}
 	}
 }
@@ -164,7 +167,12 @@ type touchReader struct {
 func (t touchReader) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
 	if n > 0 {
-		t.c.client.Touch(t.c.s.ks.Now())
+		// The same reading starts the first command of this input
+		// (command.Client.InputArrived).
+		ks := t.c.s.ks
+		mono := ks.Mono()
+		t.c.client.Touch(ks.NowAt(mono))
+		t.c.client.InputArrived(mono)
 	}
 	return n, err
 }
