@@ -42,11 +42,11 @@ func (k *commandClock) stale() { k.fresh = false }
 // start returns the command's start, reusing the kept reading when it is
 // fresh and this is the command's first run.
 func (k *commandClock) start(ks *keyspace.Keyspace, first bool) time.Duration {
-	if first && k.fresh {
-		k.fresh = false
+	fresh := k.fresh
+	k.fresh = false // a reading serves one start at most
+	if first && fresh {
 		return k.at
 	}
-	k.fresh = false
 	return ks.Mono()
 }
 
