@@ -303,7 +303,13 @@ func clusterReset(c *Ctx) {
 		c.Error(ErrClusterResetKeys)
 		return
 	}
-	clusterDo(c, func(now time.Time, s *cluster.State) (cluster.Output, error) { return s.Reset(now, hard), nil })
+	_ = c.Node.Cluster.Do(func(now time.Time, s *cluster.State) (cluster.Output, error) { return s.Reset(now, hard), nil })
+	// Inside MULTI nothing waits: EXEC may hold every slot lock, which
+	// the flush needs.
+	if w, ok := c.Node.Cluster.(roleChangeWaiter); ok && !c.Tx.InMulti() && !c.Tx.HoldsAll {
+		w.AwaitRoleChanges()
+	}
+	c.W.OK()
 }
 
 // clusterReplicate is CLUSTER REPLICATE node-id: the state machine

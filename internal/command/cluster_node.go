@@ -40,6 +40,14 @@ func (c *Ctx) awaitSlotDropped(slot int) {
 	}
 }
 
+// roleChangeWaiter is a ClusterNode that applies the state machine's role
+// decisions in the background (the server's): AwaitRoleChanges returns once
+// those taken so far are applied. CLUSTER RESET of a replica answers after
+// its replication stopped and its data is gone, as in Valkey, where both
+// happen inside the command: a client that resets a node and gives it slots
+// must not see its new keys flushed by the reset that came before.
+type roleChangeWaiter interface{ AwaitRoleChanges() }
+
 // clusterKeyCount counts the keys of every database (FLUSHSLOTS, RESET
 // and REPLICATE need an empty node).
 func (n *Node) clusterKeyCount() int64 {

@@ -221,6 +221,9 @@ func (cn *clusterNode) SaveConfig() error {
 // AwaitSlotDropped implements the command package's slotDropWaiter.
 func (cn *clusterNode) AwaitSlotDropped(slot int) { cn.slots.awaitDropped(slot) }
 
+// AwaitRoleChanges implements the command package's roleChangeWaiter.
+func (cn *clusterNode) AwaitRoleChanges() { cn.roles.awaitApplied() }
+
 // Links implements command.ClusterNode: the state's links, with the
 // outbound send queues the transport reports.
 func (cn *clusterNode) Links() []cluster.LinkInfo {

@@ -33,12 +33,7 @@ func (cn *clusterNode) onOutput(out cluster.Output) {
 			cn.s.log.Info("Cluster state changed: " + state)
 		case cluster.EventNodeFailed:
 			cn.s.log.Info("Cluster node marked as failing", "node", e.Node)
-		case cluster.EventPromoted:
-			if e.FullSync {
-				cn.slots.enqueueFlush()
-			}
-			cn.replEvent(e)
-		case cluster.EventReplicate, cluster.EventPrimaryAddress, cluster.EventMFStart, cluster.EventMFEnd:
+		case cluster.EventPromoted, cluster.EventReplicate, cluster.EventPrimaryAddress, cluster.EventMFStart, cluster.EventMFEnd:
 			cn.replEvent(e) // repl_cluster.go
 		}
 	}
@@ -103,14 +98,12 @@ func routeOwnerID(r *cluster.Routes, i int32) cluster.ID {
 }
 
 // slotDropper is the goroutine that deletes the keys of slots this node
-// lost (EventDeleteSlots) and flushes the data of a reset replica. It is
-// owned by the clusterNode and stopped by Server.Close.
+// lost (EventDeleteSlots). It is owned by the clusterNode and stopped by Server.Close.
 type slotDropper struct {
 	s     *Server
 	y     *netyield.Yielder // the loop's; nil without a descriptor to spare
 	mu    sync.Mutex
 	slots []int
-	flush bool
 	// pending counts, per slot, the drops queued or running; progress is
 	// closed (and replaced) when one ends while someone waits for it
 	// (awaitDropped, waiters). All guarded by mu.
@@ -179,13 +172,6 @@ func (d *slotDropper) awaitDropped(s int) {
 	}
 }
 
-func (d *slotDropper) enqueueFlush() {
-	d.mu.Lock()
-	d.flush = true
-	d.mu.Unlock()
-	d.signal()
-}
-
 func (d *slotDropper) signal() {
 	select {
 	case d.wake <- struct{}{}:
@@ -208,12 +194,9 @@ func (d *slotDropper) loop() {
 		case <-d.wake:
 		}
 		d.mu.Lock()
-		slots, flush := d.slots, d.flush
-		d.slots, d.flush = nil, false
+		slots := d.slots
+		d.slots = nil
 		d.mu.Unlock()
-		if flush {
-			d.flushAll()
-		}
 		d.drop(slots)
 	}
 }
@@ -249,16 +232,4 @@ func (d *slotDropper) servedAgain(s int) bool {
 	r := d.s.node.Cluster.Routes()
 	mine := routeOwnerID(r, r.MyPrimary)
 	return mine != "" && routeOwnerID(r, r.Owner[s]) == mine
-}
-
-// flushAll empties every database (a replica reset to an empty primary).
-func (d *slotDropper) flushAll() {
-	ks := d.s.ks
-	tx := ks.NewTx()
-	ks.LockAll()
-	tx.HoldsAll = true
-	tx.Begin(0)
-	tx.FlushAll()
-	tx.Finish()
-	ks.UnlockAll()
 }

@@ -37,6 +37,9 @@ type roleChange struct {
 	mfEnd                     bool // end the manual failover hold, after the changes before it
 	node                      cluster.ID
 	fullSync                  bool
+	// applied, when set, is closed once every change queued before this
+	// one has been applied (awaitApplied); such a change does nothing else.
+	applied chan struct{}
 }
 
 // replRoles is the worker goroutine that applies the cluster's role
@@ -127,10 +130,17 @@ func (rr *replRoles) loop() {
 func (rr *replRoles) apply(c roleChange) {
 	s := rr.cn.s
 	switch {
+	case c.applied != nil:
+		close(c.applied)
 	case c.mfEnd:
 		rr.mfStop()
 	case c.promote && c.reset:
+		// The link is stopped (Reset waits for it) before the data goes:
+		// flushed first, a command the old primary streamed meanwhile
+		// would still be applied and leave its key behind on the reset
+		// node (seen as stray keys on a node del-node had just reset).
 		s.repl.Reset()
+		rr.flushAll()
 	case c.promote:
 		s.repl.Promote()
 	case c.replicate:
@@ -148,6 +158,30 @@ func (rr *replRoles) apply(c roleChange) {
 		// A replica that stays in its shard keeps its link; one that
 		// joins another shard starts over with a full synchronization.
 		s.repl.SetPrimary(ip, port, c.fullSync, !c.fullSync)
+	}
+}
+
+// flushAll empties every database (a replica reset to an empty primary).
+func (rr *replRoles) flushAll() {
+	ks := rr.cn.s.ks
+	tx := ks.NewTx()
+	ks.LockAll()
+	tx.HoldsAll = true
+	tx.Begin(0)
+	tx.FlushAll()
+	tx.Finish()
+	ks.UnlockAll()
+}
+
+// awaitApplied returns once the role changes queued so far have been
+// applied, or the worker stopped. The caller must hold no slot lock (a
+// reset flushes under all of them).
+func (rr *replRoles) awaitApplied() {
+	ch := make(chan struct{})
+	rr.enqueue(roleChange{applied: ch})
+	select {
+	case <-ch:
+	case <-rr.done:
 	}
 }
 
